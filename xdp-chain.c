@@ -1,0 +1,846 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Chain management: joins captures to an interface's XDP hook in front of
+ * the program already there, and takes them out again, with atomic steps
+ * only (DESIGN section 3):
+ *
+ * - the first capture puts the user's program in slot 0 of a new chain,
+ *   pins the chain's maps, and swaps the entry program onto the hook with
+ *   XDP_FLAGS_REPLACE, expecting the user's program;
+ * - a capture joins by filling a free slot and then making chain[0] point
+ *   at it, and leaves by making its predecessor skip it;
+ * - the last one out swaps the user's program back, expecting the entry.
+ *
+ * The maps are pinned under XDP_CHAIN_PIN_ROOT because a PROG_ARRAY is
+ * emptied when its last userspace reference goes away: if every process of
+ * every capture died, the user's program would otherwise drop out of the
+ * chain.  The pins keep it running until the next capture, or
+ * "pcap-xdp-helper --cleanup", removes what the dead ones left.
+ *
+ * All changes to chains happen with an exclusive flock on the pin root, so
+ * captures in several processes never interleave their updates.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <net/if.h>
+
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp-chain.h"
+#include "xdp-hook.h"
+#include "xdp_capture.h"
+#include "xdp_entry.skel.h"
+#include "xdp_dump.skel.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* An interface's chain, as found on (or made for) its hook. */
+struct xdp_chain_state {
+	int	ifindex;
+	char	pin_dir[128];	/* XDP_CHAIN_PIN_ROOT/COOKIE-IFINDEX */
+	int	slots_fd;
+	int	chain_fd;
+};
+
+static int
+xdp_chain_error(char *errbuf, size_t errlen, int code, int err,
+    const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (errlen == 0)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+	if (err != 0 && errlen > 0) {
+		len = strlen(errbuf);
+		snprintf(errbuf + len, errlen - len, ": %s", strerror(err));
+	}
+	return code;
+}
+
+/* EPERM and EACCES mean missing privileges; everything else is an error. */
+static int
+xdp_chain_errno_code(int err)
+{
+	return (err == EPERM || err == EACCES) ? XDP_CHAIN_PERM_DENIED :
+	    XDP_CHAIN_ERROR;
+}
+
+static void
+xdp_chain_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void
+xdp_chain_member_init(struct xdp_chain_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->slots_fd = m->chain_fd = m->dump_fd = -1;
+}
+
+static void
+xdp_chain_state_init(struct xdp_chain_state *cs, int ifindex)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->ifindex = ifindex;
+	cs->slots_fd = cs->chain_fd = -1;
+}
+
+static void
+xdp_chain_state_close(struct xdp_chain_state *cs)
+{
+	xdp_chain_close(&cs->slots_fd);
+	xdp_chain_close(&cs->chain_fd);
+}
+
+/*
+ * bpffs: use it where it is mounted; mount it on the empty sysfs directory
+ * made for it where it is not; never stack it over another file system.
+ */
+static int
+xdp_chain_ensure_bpffs(char *errbuf, size_t errlen)
+{
+	struct statfs st;
+
+	if (statfs(XDP_CHAIN_BPFFS, &st) != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "bpffs is unusable: " XDP_CHAIN_BPFFS);
+	if (st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (st.f_type != SYSFS_MAGIC)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "bpffs is unusable: " XDP_CHAIN_BPFFS
+		    " holds another file system (type 0x%lx)",
+		    (unsigned long)st.f_type);
+	if (mount("bpf", XDP_CHAIN_BPFFS, "bpf", 0, "mode=0700") != 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(errno), errno,
+		    "bpffs is unusable: it is not mounted, and mounting it on "
+		    XDP_CHAIN_BPFFS " failed");
+	return 0;
+}
+
+/*
+ * Takes the lock that serialises every change to every chain.  Returns the
+ * fd holding it (closing it releases the lock), or a XDP_CHAIN_ERROR_* code.
+ */
+static int
+xdp_chain_lock(char *errbuf, size_t errlen)
+{
+	int ret, fd;
+
+	ret = xdp_chain_ensure_bpffs(errbuf, errlen);
+	if (ret != 0)
+		return ret;
+	if (mkdir(XDP_CHAIN_PIN_ROOT, 0700) != 0 && errno != EEXIST)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(errno), errno,
+		    "bpffs is unusable: can't create " XDP_CHAIN_PIN_ROOT);
+	fd = open(XDP_CHAIN_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(errno), errno,
+		    "bpffs is unusable: can't open " XDP_CHAIN_PIN_ROOT);
+	if (flock(fd, LOCK_EX) != 0) {
+		ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "Can't lock " XDP_CHAIN_PIN_ROOT);
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * Interfaces are named by network namespace and ifindex: an ifindex alone
+ * repeats across namespaces.  The cookie of a namespace is never reused.
+ */
+static int
+xdp_chain_pin_dir(int ifindex, char *dir, size_t len, char *errbuf,
+    size_t errlen)
+{
+	__u64 cookie = 0;
+	socklen_t optlen = sizeof(cookie);
+	int fd, err = 0;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
+	    &optlen) != 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (err != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, err,
+		    "Can't identify the network namespace");
+	snprintf(dir, len, "%s/%llu-%d", XDP_CHAIN_PIN_ROOT,
+	    (unsigned long long)cookie, ifindex);
+	return 0;
+}
+
+static void
+xdp_chain_pin_path(const struct xdp_chain_state *cs, const char *name,
+    char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", cs->pin_dir, name);
+}
+
+static int
+xdp_chain_pin(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(cs->pin_dir, 0700) != 0 && errno != EEXIST)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "bpffs is unusable: can't create %s", cs->pin_dir);
+	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
+	if (access(path, F_OK) != 0 && bpf_obj_pin(cs->slots_fd, path) != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "bpffs is unusable: can't pin %s", path);
+	xdp_chain_pin_path(cs, "chain", path, sizeof(path));
+	if (access(path, F_OK) != 0 && bpf_obj_pin(cs->chain_fd, path) != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "bpffs is unusable: can't pin %s", path);
+	return 0;
+}
+
+static void
+xdp_chain_unpin(const struct xdp_chain_state *cs)
+{
+	char path[PATH_MAX];
+
+	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
+	unlink(path);
+	xdp_chain_pin_path(cs, "chain", path, sizeof(path));
+	unlink(path);
+	rmdir(cs->pin_dir);
+}
+
+/* Process start time in clock ticks since boot: tells reused pids apart. */
+static __u64
+xdp_chain_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces; fields resume after its ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	/* p + 2 is field 3 (state); the start time is field 22. */
+	p += 2;
+	for (field = 3; field < 22 && p != NULL; field++) {
+		p = strchr(p, ' ');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL || sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static int
+xdp_chain_owner_alive(const struct xdp_capture_link *link)
+{
+	return link->owner_pid != 0 &&
+	    xdp_chain_start_time((pid_t)link->owner_pid) == link->owner_start;
+}
+
+static int
+xdp_chain_read(const struct xdp_chain_state *cs, __u32 slot,
+    struct xdp_capture_link *link)
+{
+	if (bpf_map_lookup_elem(cs->chain_fd, &slot, link) != 0) {
+		memset(link, 0, sizeof(*link));
+		return -errno;
+	}
+	return 0;
+}
+
+static int
+xdp_chain_write(const struct xdp_chain_state *cs, __u32 slot,
+    const struct xdp_capture_link *link)
+{
+	return bpf_map_update_elem(cs->chain_fd, &slot, link, BPF_ANY) == 0 ?
+	    0 : -errno;
+}
+
+/*
+ * Takes a slot out of the chain: its predecessor skips it first, so packets
+ * stop arriving; a packet already on its way finds the slot empty and falls
+ * through to the user's program.
+ */
+static void
+xdp_chain_unlink(const struct xdp_chain_state *cs, __u32 slot)
+{
+	struct xdp_capture_link link, prev;
+	__u32 p;
+
+	xdp_chain_read(cs, slot, &link);
+	for (p = 0; p < XDP_CAPTURE_MAX_SLOTS; p++) {
+		if (p == slot || xdp_chain_read(cs, p, &prev) != 0 ||
+		    prev.next != slot)
+			continue;
+		prev.next = link.next;
+		xdp_chain_write(cs, p, &prev);
+	}
+	bpf_map_delete_elem(cs->slots_fd, &slot);
+	memset(&link, 0, sizeof(link));
+	xdp_chain_write(cs, slot, &link);
+}
+
+/* Unlinks the slots of captures whose helper is gone; returns how many live. */
+static int
+xdp_chain_reap(const struct xdp_chain_state *cs)
+{
+	struct xdp_capture_link link;
+	__u32 slot;
+	int live = 0;
+
+	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++) {
+		if (xdp_chain_read(cs, slot, &link) != 0 || link.owner_pid == 0)
+			continue;
+		if (xdp_chain_owner_alive(&link))
+			live++;
+		else
+			xdp_chain_unlink(cs, slot);
+	}
+	return live;
+}
+
+static int
+xdp_chain_same_map(int fd_a, int fd_b)
+{
+	struct bpf_map_info a, b;
+	__u32 len_a = sizeof(a), len_b = sizeof(b);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	return bpf_obj_get_info_by_fd(fd_a, &a, &len_a) == 0 &&
+	    bpf_obj_get_info_by_fd(fd_b, &b, &len_b) == 0 && a.id == b.id;
+}
+
+static __u32
+xdp_chain_mode_flags(__u8 attach_mode)
+{
+	return attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
+	    XDP_FLAGS_DRV_MODE;
+}
+
+/*
+ * Loads a program of the chain with the multi-buffer flag that matches the
+ * chain's PROG_ARRAY: the kernel lets only programs that agree on it share
+ * one, and bpf_prog_info does not tell the flag of the user's program.
+ * Returns a program fd, or a negative errno.
+ */
+typedef int (*xdp_chain_loader)(const void *arg, __u32 prog_flags);
+
+static int
+xdp_chain_load_matching(xdp_chain_loader load, const void *arg)
+{
+	int fd;
+
+	fd = load(arg, BPF_F_XDP_HAS_FRAGS);
+	if (fd == -EINVAL)
+		fd = load(arg, 0);
+	return fd;
+}
+
+static int
+xdp_chain_load_entry(const void *arg, __u32 prog_flags)
+{
+	const struct xdp_chain_state *cs = arg;
+	struct xdp_entry *skel;
+	int err, fd;
+
+	skel = xdp_entry__open();
+	if (skel == NULL)
+		return -errno;
+	err = bpf_map__reuse_fd(skel->maps.pcapxdp_slots, cs->slots_fd);
+	if (err == 0)
+		err = bpf_map__reuse_fd(skel->maps.pcapxdp_chain, cs->chain_fd);
+	if (err == 0)
+		err = bpf_program__set_flags(skel->progs.pcapxdp_entry,
+		    prog_flags);
+	if (err == 0)
+		err = xdp_entry__load(skel);
+	fd = err == 0 ? fcntl(bpf_program__fd(skel->progs.pcapxdp_entry),
+	    F_DUPFD_CLOEXEC, 3) : err;
+	if (fd < 0 && err == 0)
+		fd = -errno;
+	xdp_entry__destroy(skel);
+	return fd;
+}
+
+struct xdp_chain_dump_args {
+	const struct xdp_chain_state *cs;
+	const struct xdp_chain_capture *cap;
+	__u32 slot;
+};
+
+static int
+xdp_chain_load_dump(const void *arg, __u32 prog_flags)
+{
+	const struct xdp_chain_dump_args *a = arg;
+	struct xdp_dump *skel;
+	int err, fd;
+
+	skel = xdp_dump__open();
+	if (skel == NULL)
+		return -errno;
+	skel->rodata->self_slot = a->slot;
+	skel->rodata->snaplen = a->cap->snaplen;
+	err = bpf_map__reuse_fd(skel->maps.pcapxdp_slots, a->cs->slots_fd);
+	if (err == 0)
+		err = bpf_map__reuse_fd(skel->maps.pcapxdp_chain,
+		    a->cs->chain_fd);
+	if (err == 0)
+		err = bpf_map__reuse_fd(skel->maps.pcapxdp_rings,
+		    a->cap->rings_fd);
+	if (err == 0)
+		err = bpf_map__reuse_fd(skel->maps.pcapxdp_counts,
+		    a->cap->counts_fd);
+	if (err == 0)
+		err = bpf_program__set_flags(skel->progs.pcapxdp_dump,
+		    prog_flags);
+	if (err == 0)
+		err = xdp_dump__load(skel);
+	fd = err == 0 ? fcntl(bpf_program__fd(skel->progs.pcapxdp_dump),
+	    F_DUPFD_CLOEXEC, 3) : err;
+	if (fd < 0 && err == 0)
+		fd = -errno;
+	xdp_dump__destroy(skel);
+	return fd;
+}
+
+/*
+ * Checks that the user's program can be tail-called from the chain, and
+ * puts it in slot 0.
+ */
+static int
+xdp_chain_adopt_original(struct xdp_chain_state *cs, int orig_fd,
+    __u32 orig_id, const char *ifname, char *errbuf, size_t errlen)
+{
+	struct bpf_prog_info info;
+	__u32 key = XDP_CAPTURE_ORIG_SLOT;
+	int err;
+
+	err = xdp_hook_prog_info(orig_fd, &info);
+	if (err != 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(-err), -err,
+		    "Can't inspect the XDP program of %s (id %u)", ifname,
+		    orig_id);
+	if (info.type != BPF_PROG_TYPE_XDP)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "The program on the XDP hook of %s (id %u) is not an XDP "
+		    "program and can't be chained", ifname, orig_id);
+	if (info.ifindex != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "The XDP program \"%s\" (id %u) of %s is bound to a device "
+		    "and can't be tail-called", info.name, orig_id, ifname);
+	if (bpf_map_update_elem(cs->slots_fd, &key, &orig_fd, BPF_ANY) != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "The XDP program \"%s\" (id %u) of %s can't be tail-called "
+		    "(it uses features a program array can't hold, such as "
+		    "extensions or a dispatcher's freplace programs)",
+		    info.name, orig_id, ifname);
+	return 0;
+}
+
+static int
+xdp_chain_attach_error(int err, __u32 orig_id, const char *ifname,
+    char *errbuf, size_t errlen)
+{
+	if (err == EBUSY && orig_id != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "The XDP program of %s (id %u) is attached through a "
+		    "bpf_link, which can't be replaced; detach the link or "
+		    "attach the program with netlink", ifname, orig_id);
+	if (err == EEXIST || err == EBUSY)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "The XDP program of %s changed while the capture was "
+		    "being set up; try again", ifname);
+	return xdp_chain_error(errbuf, errlen, xdp_chain_errno_code(err),
+	    err, "Can't attach to the XDP hook of %s", ifname);
+}
+
+/*
+ * Puts the entry program on the hook in place of the user's program (same
+ * mode), or on an empty hook natively where the driver can, generically
+ * otherwise.
+ */
+static int
+xdp_chain_attach_entry(const struct xdp_chain_state *cs, int entry_fd,
+    const struct xdp_hook *hook, int orig_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST;
+
+	if (orig_fd >= 0) {
+		opts.old_prog_fd = orig_fd;
+		return bpf_xdp_attach(cs->ifindex, entry_fd,
+		    xdp_chain_mode_flags(hook->attach_mode) | XDP_FLAGS_REPLACE,
+		    &opts) == 0 ? 0 : errno;
+	}
+	if (bpf_xdp_attach(cs->ifindex, entry_fd, flags | XDP_FLAGS_DRV_MODE,
+	    NULL) == 0)
+		return 0;
+	if (errno != EOPNOTSUPP)
+		return errno;
+	return bpf_xdp_attach(cs->ifindex, entry_fd, flags | XDP_FLAGS_SKB_MODE,
+	    NULL) == 0 ? 0 : errno;
+}
+
+/* Builds a chain around the program on the hook (if any) and attaches it. */
+static int
+xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
+    const char *ifname, char *errbuf, size_t errlen)
+{
+	int orig_fd = -1, entry_fd = -1, ret, err;
+
+	if (hook->prog_id != 0) {
+		orig_fd = bpf_prog_get_fd_by_id(hook->prog_id);
+		if (orig_fd < 0)
+			return xdp_chain_error(errbuf, errlen,
+			    xdp_chain_errno_code(errno), errno,
+			    "Can't open the XDP program of %s (id %u)", ifname,
+			    hook->prog_id);
+	}
+	cs->slots_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY,
+	    XDP_HOOK_SLOTS_NAME, sizeof(__u32), sizeof(__u32),
+	    XDP_CAPTURE_MAX_SLOTS, NULL);
+	cs->chain_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, XDP_HOOK_CHAIN_NAME,
+	    sizeof(__u32), sizeof(struct xdp_capture_link),
+	    XDP_CAPTURE_MAX_SLOTS, NULL);
+	if (cs->slots_fd < 0 || cs->chain_fd < 0) {
+		ret = xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(errno), errno,
+		    "Can't create the XDP chain maps of %s", ifname);
+		goto fail;
+	}
+	if (orig_fd >= 0) {
+		ret = xdp_chain_adopt_original(cs, orig_fd, hook->prog_id,
+		    ifname, errbuf, errlen);
+		if (ret != 0)
+			goto fail;
+	}
+	entry_fd = xdp_chain_load_matching(xdp_chain_load_entry, cs);
+	if (entry_fd < 0) {
+		ret = xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(-entry_fd), -entry_fd,
+		    "Can't load the XDP entry program for %s", ifname);
+		goto fail;
+	}
+	ret = xdp_chain_pin(cs, errbuf, errlen);
+	if (ret != 0)
+		goto fail_unpin;
+	err = xdp_chain_attach_entry(cs, entry_fd, hook, orig_fd);
+	if (err != 0) {
+		ret = xdp_chain_attach_error(err, hook->prog_id, ifname,
+		    errbuf, errlen);
+		goto fail_unpin;
+	}
+	close(entry_fd);
+	xdp_chain_close(&orig_fd);
+	return 0;
+
+fail_unpin:
+	xdp_chain_unpin(cs);
+fail:
+	xdp_chain_close(&entry_fd);
+	xdp_chain_close(&orig_fd);
+	xdp_chain_state_close(cs);
+	return ret;
+}
+
+/* Opens the chain whose entry program is on the hook. */
+static int
+xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
+    const char *ifname, char *errbuf, size_t errlen)
+{
+	int entry_fd, err;
+
+	entry_fd = bpf_prog_get_fd_by_id(hook->prog_id);
+	if (entry_fd < 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(errno), errno,
+		    "Can't open the XDP program of %s (id %u)", ifname,
+		    hook->prog_id);
+	err = xdp_hook_open_chain_maps(entry_fd, &cs->slots_fd, &cs->chain_fd);
+	close(entry_fd);
+	if (err != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, -err,
+		    "Can't open the XDP chain of %s", ifname);
+	/* The pins may have gone with the processes that made them. */
+	return xdp_chain_pin(cs, errbuf, errlen);
+}
+
+/*
+ * Finds the chain on the interface's hook (with its lock held).  With
+ * create set, builds one when the hook has none; otherwise returns
+ * XDP_CHAIN_ABSENT for "no chain".  Pins left by a chain that is no
+ * longer on the hook are removed either way.
+ */
+static int
+xdp_chain_find(struct xdp_chain_state *cs, int create, char *errbuf,
+    size_t errlen)
+{
+	struct xdp_hook hook;
+	char ifname[IF_NAMESIZE] = "";
+	int err, ret;
+
+	if (if_indextoname(cs->ifindex, ifname) == NULL)
+		return xdp_chain_error(errbuf, errlen,
+		    XDP_CHAIN_NO_SUCH_DEVICE, 0, "No such device");
+	ret = xdp_chain_pin_dir(cs->ifindex, cs->pin_dir,
+	    sizeof(cs->pin_dir), errbuf, errlen);
+	if (ret != 0)
+		return ret;
+	err = xdp_hook_query(cs->ifindex, &hook);
+	if (err != 0)
+		return xdp_chain_error(errbuf, errlen,
+		    err == -ENODEV ? XDP_CHAIN_NO_SUCH_DEVICE : XDP_CHAIN_ERROR,
+		    -err, "Can't query the XDP hook of %s", ifname);
+	if (hook.attach_mode == XDP_ATTACHED_HW ||
+	    hook.attach_mode == XDP_ATTACHED_MULTI)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "The XDP program of %s is offloaded to the hardware, "
+		    "which a capture can't join", ifname);
+	if (hook.is_chain)
+		return xdp_chain_open(cs, &hook, ifname, errbuf, errlen);
+
+	xdp_chain_unpin(cs);
+	if (!create)
+		return XDP_CHAIN_ABSENT;
+	return xdp_chain_create(cs, &hook, ifname, errbuf, errlen);
+}
+
+static int
+xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
+    struct xdp_chain_member *m, char *errbuf, size_t errlen)
+{
+	struct xdp_chain_dump_args args = { cs, cap, 0 };
+	struct xdp_capture_link head, link;
+	struct bpf_prog_info info;
+	__u32 slot;
+	int fd, err;
+
+	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++)
+		if (xdp_chain_read(cs, slot, &link) == 0 && link.owner_pid == 0)
+			break;
+	if (slot == XDP_CAPTURE_MAX_SLOTS)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "Too many captures on this interface (at most %d)",
+		    XDP_CAPTURE_MAX_SLOTS - 1);
+
+	args.slot = slot;
+	fd = xdp_chain_load_matching(xdp_chain_load_dump, &args);
+	if (fd < 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(-fd), -fd,
+		    "Can't load the XDP capture program");
+
+	xdp_chain_read(cs, XDP_CAPTURE_ORIG_SLOT, &head);
+	link.next = head.next;
+	link.owner_pid = (__u32)getpid();
+	link.owner_start = xdp_chain_start_time(getpid());
+	err = xdp_chain_write(cs, slot, &link);
+	if (err == 0 && bpf_map_update_elem(cs->slots_fd, &slot, &fd,
+	    BPF_ANY) != 0)
+		err = -errno;
+	if (err == 0) {
+		/* The one step that puts the capture in the packets' way. */
+		head.next = slot;
+		err = xdp_chain_write(cs, XDP_CAPTURE_ORIG_SLOT, &head);
+	}
+	if (err != 0) {
+		xdp_chain_unlink(cs, slot);
+		close(fd);
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, -err,
+		    "Can't join the XDP chain");
+	}
+
+	m->slot = slot;
+	m->dump_fd = fd;
+	if (xdp_hook_prog_info(fd, &info) == 0)
+		m->dump_id = info.id;
+	m->slots_fd = cs->slots_fd;
+	m->chain_fd = cs->chain_fd;
+	cs->slots_fd = cs->chain_fd = -1;
+	return 0;
+}
+
+/*
+ * Puts the user's program back on the hook in place of the entry program
+ * (same program, same mode), or detaches the entry if there was none, and
+ * removes the chain's pins.  If another tool replaced the entry meanwhile,
+ * what it attached stays.
+ */
+static int
+xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	struct xdp_hook hook;
+	__u32 key = XDP_CAPTURE_ORIG_SLOT, orig_id = 0;
+	int entry_fd, orig_fd = -1, slots_fd = -1, chain_fd = -1, ret = 0;
+	__u32 flags_mode;
+
+	if (xdp_hook_query(cs->ifindex, &hook) != 0 || !hook.is_chain)
+		goto unpin;
+	flags_mode = xdp_chain_mode_flags(hook.attach_mode);
+	entry_fd = bpf_prog_get_fd_by_id(hook.prog_id);
+	if (entry_fd < 0)
+		goto unpin;
+	/* Only the entry of this chain is ours to replace. */
+	if (xdp_hook_open_chain_maps(entry_fd, &slots_fd, &chain_fd) != 0 ||
+	    !xdp_chain_same_map(slots_fd, cs->slots_fd))
+		goto close_entry;
+
+	opts.old_prog_fd = entry_fd;
+	if (bpf_map_lookup_elem(cs->slots_fd, &key, &orig_id) == 0 &&
+	    orig_id != 0) {
+		orig_fd = bpf_prog_get_fd_by_id(orig_id);
+		if (orig_fd < 0 || bpf_xdp_attach(cs->ifindex, orig_fd,
+		    flags_mode | XDP_FLAGS_REPLACE, &opts) != 0)
+			ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+			    "Can't put XDP program %u back on the hook",
+			    orig_id);
+	} else if (bpf_xdp_detach(cs->ifindex,
+	    flags_mode | XDP_FLAGS_REPLACE, &opts) != 0)
+		ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "Can't detach from the XDP hook");
+
+close_entry:
+	xdp_chain_close(&orig_fd);
+	xdp_chain_close(&slots_fd);
+	xdp_chain_close(&chain_fd);
+	close(entry_fd);
+unpin:
+	if (ret == 0)
+		xdp_chain_unpin(cs);
+	return ret;
+}
+
+int
+xdp_chain_join(const struct xdp_chain_capture *cap, struct xdp_chain_member *m,
+    char *errbuf, size_t errlen)
+{
+	struct xdp_chain_state cs;
+	__u32 key = XDP_CAPTURE_ORIG_SLOT;
+	int lock_fd, ret;
+
+	xdp_chain_member_init(m);
+	m->ifindex = cap->ifindex;
+	xdp_chain_state_init(&cs, cap->ifindex);
+	lock_fd = xdp_chain_lock(errbuf, errlen);
+	if (lock_fd < 0)
+		return lock_fd;
+	ret = xdp_chain_find(&cs, 1, errbuf, errlen);
+	if (ret == 0) {
+		xdp_chain_reap(&cs);
+		if (bpf_map_lookup_elem(cs.slots_fd, &key, &m->orig_id) != 0)
+			m->orig_id = 0;
+		ret = xdp_chain_add(&cs, cap, m, errbuf, errlen);
+		/* A chain this capture made must not outlive its failure. */
+		if (ret != 0 && xdp_chain_reap(&cs) == 0)
+			xdp_chain_restore(&cs, NULL, 0);
+	}
+	xdp_chain_state_close(&cs);
+	close(lock_fd);
+	return ret;
+}
+
+
+int
+xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
+{
+	struct xdp_chain_state cs;
+	struct xdp_capture_link link;
+	int lock_fd, ret = 0;
+
+	if (m->slot == 0)
+		return 0;
+	lock_fd = xdp_chain_lock(errbuf, errlen);
+	xdp_chain_state_init(&cs, m->ifindex);
+	cs.slots_fd = m->slots_fd;
+	cs.chain_fd = m->chain_fd;
+	/*
+	 * Unlinking needs no lock to be safe for the packets, only to keep
+	 * concurrent changes apart: leave even if the lock can't be had.
+	 */
+	if (xdp_chain_read(&cs, m->slot, &link) == 0 &&
+	    link.owner_pid == (__u32)getpid())
+		xdp_chain_unlink(&cs, m->slot);
+	if (lock_fd >= 0) {
+		ret = xdp_chain_pin_dir(m->ifindex, cs.pin_dir,
+		    sizeof(cs.pin_dir), errbuf, errlen);
+		if (ret == 0 && xdp_chain_reap(&cs) == 0)
+			ret = xdp_chain_restore(&cs, errbuf, errlen);
+		close(lock_fd);
+	} else
+		ret = lock_fd;
+	xdp_chain_state_close(&cs);
+	xdp_chain_close(&m->dump_fd);
+	m->slots_fd = m->chain_fd = -1;
+	m->slot = 0;
+	return ret;
+}
+
+int
+xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
+{
+	struct xdp_chain_state cs;
+	int lock_fd, ret;
+
+	lock_fd = xdp_chain_lock(errbuf, errlen);
+	if (lock_fd < 0)
+		return lock_fd;
+	xdp_chain_state_init(&cs, ifindex);
+	ret = xdp_chain_find(&cs, 0, errbuf, errlen);
+	if (ret == XDP_CHAIN_ABSENT)
+		ret = 0;
+	else if (ret == 0 && xdp_chain_reap(&cs) == 0)
+		ret = xdp_chain_restore(&cs, errbuf, errlen);
+	xdp_chain_state_close(&cs);
+	close(lock_fd);
+	return ret;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Joining a capture's dump program to an interface's XDP chain and leaving
+ * it again (see bpf/xdp_capture.h for the chain's shape).  Every function
+ * here needs the privileges to load and attach XDP programs; pcap-xdp runs
+ * them in its privileged helper (xdp-helper.c).
+ *
+ * Functions return XDP_CHAIN_OK or another status, with a message in errbuf.
+ * (The helper that runs them cannot include libpcap's headers alongside the
+ * kernel's BPF ones, so the statuses are its own; xdp-privsep.c maps them to
+ * PCAP_ERROR_* codes.)
+ */
+#ifndef XDP_CHAIN_H
+#define XDP_CHAIN_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+enum xdp_chain_status {
+	XDP_CHAIN_OK = 0,
+	XDP_CHAIN_ERROR = -1,
+	XDP_CHAIN_NO_SUCH_DEVICE = -2,
+	XDP_CHAIN_PERM_DENIED = -3,
+	XDP_CHAIN_ABSENT = -4,		/* the hook has no chain */
+};
+
+/* Where chains keep their state in bpffs (root only, mode 0700). */
+#define XDP_CHAIN_BPFFS		"/sys/fs/bpf"
+#define XDP_CHAIN_PIN_ROOT	XDP_CHAIN_BPFFS "/pcap-xdp"
+
+/* What a capture asks of the chain. */
+struct xdp_chain_capture {
+	int	ifindex;	/* in the caller's network namespace */
+	__u32	snaplen;	/* bytes of each frame to copy */
+	int	rings_fd;	/* the capture's PERF_EVENT_ARRAY */
+	int	counts_fd;	/* its per-CPU counters */
+};
+
+/* A capture's place in a chain, once joined. */
+struct xdp_chain_member {
+	int	ifindex;
+	__u64	netns_cookie;
+	__u32	slot;		/* 0: not joined */
+	__u32	dump_id;	/* the capture's dump program */
+	__u32	orig_id;	/* the user's program, 0 if none */
+	int	slots_fd;
+	int	chain_fd;
+	int	dump_fd;
+};
+
+void xdp_chain_member_init(struct xdp_chain_member *m);
+
+int xdp_chain_join(const struct xdp_chain_capture *cap,
+    struct xdp_chain_member *m, char *errbuf, size_t errlen);
+
+/*
+ * Unlinks the capture; the last one out puts the user's program back on the
+ * hook (same program, same mode), or detaches when there was none.
+ */
+int xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen);
+
+/*
+ * Removes what dead captures left on an interface; when no live capture
+ * remains, restores the interface as xdp_chain_leave does.
+ */
+int xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen);
+
+#endif /* XDP_CHAIN_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What runs on an interface's XDP hook, seen through pcap-xdp's chain: while
+ * captures run, the hook holds pcap-xdp's entry program, and the program the
+ * user attached sits in slot 0 of the chain.
+ */
+#ifndef XDP_HOOK_H
+#define XDP_HOOK_H
+
+#include <linux/types.h>
+
+struct bpf_prog_info;
+
+#define XDP_HOOK_ENTRY_NAME	"pcapxdp_entry"
+#define XDP_HOOK_SLOTS_NAME	"pcapxdp_slots"
+#define XDP_HOOK_CHAIN_NAME	"pcapxdp_chain"
+#define XDP_HOOK_NAME_LEN	16	/* BPF_OBJ_NAME_LEN */
+
+struct xdp_hook {
+	__u32	prog_id;	/* program on the hook, 0 if none */
+	__u8	attach_mode;	/* XDP_ATTACHED_{NONE,DRV,SKB,HW,MULTI} */
+	int	is_chain;	/* prog_id is pcap-xdp's entry program */
+	__u32	orig_id;	/* the user's program: prog_id, or slot 0 of the chain */
+	char	orig_name[XDP_HOOK_NAME_LEN];	/* "" if it could not be read */
+};
+
+/* Returns 0, or a negative errno (-ENODEV: no such interface). */
+int xdp_hook_query(int ifindex, struct xdp_hook *hook);
+
+/* Fills info for a program fd; returns 0 or a negative errno. */
+int xdp_hook_prog_info(int prog_fd, struct bpf_prog_info *info);
+
+/*
+ * These two give fds of privileged objects, and so work only with the
+ * privileges to open BPF objects by id.
+ *
+ * Opens the chain maps an entry program uses, by id.  Returns 0 or a negative
+ * errno; on success both fds are open.
+ */
+int xdp_hook_open_chain_maps(int entry_fd, int *slots_fd, int *chain_fd);
+
+#endif /* XDP_HOOK_H */

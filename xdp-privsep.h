@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Privilege separation (DESIGN section 7).  Applications such as tcpdump and
+ * dumpcap drop every privilege right after pcap_activate(), yet the capture
+ * must still be able to leave the XDP chain and put the user's program back
+ * on the hook when it closes, or when the application dies.  Activation
+ * therefore starts a small helper, pcap-xdp-helper, which keeps the
+ * privileges, joins the chain on the capture's behalf, and leaves it when
+ * asked or when the socket to the application closes (also after SIGKILL).
+ *
+ * The helper trusts nothing it receives: it checks the maps it is handed and
+ * acts only on the interface and slot of its own capture.
+ */
+#ifndef XDP_PRIVSEP_H
+#define XDP_PRIVSEP_H
+
+#include <sys/types.h>
+#include <linux/types.h>
+
+/* The helper's end of the socket, as the helper finds it after exec. */
+#define XDP_PRIVSEP_FD		3
+#define XDP_PRIVSEP_ERRLEN	256	/* PCAP_ERRBUF_SIZE */
+
+enum xdp_privsep_op {
+	XDP_PRIVSEP_JOIN = 1,	/* with two fds: the rings map, the counters */
+	XDP_PRIVSEP_LEAVE,
+};
+
+struct xdp_privsep_request {
+	__u32	op;
+	__s32	ifindex;
+	__u32	snaplen;
+};
+
+struct xdp_privsep_reply {
+	__s32	status;		/* enum xdp_chain_status */
+	__u32	orig_id;	/* JOIN: the user's program, 0 if none */
+	__u32	dump_id;	/* JOIN: the capture's dump program */
+	char	errmsg[XDP_PRIVSEP_ERRLEN];
+};
+
+/* The application's end. */
+struct xdp_privsep {
+	int	sock;		/* -1 when no helper runs */
+};
+
+/*
+ * Starts the helper and has it join the chain of ifindex.  Returns 0, or a
+ * PCAP_ERROR_* code with a message in errbuf.
+ */
+int	xdp_privsep_join(struct xdp_privsep *ps, int ifindex, __u32 snaplen,
+	    int rings_fd, int counts_fd, struct xdp_privsep_reply *reply,
+	    char *errbuf);
+
+/* Has the helper leave the chain, and ends it. Returns 0 or PCAP_ERROR. */
+int	xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf);
+
+#endif /* XDP_PRIVSEP_H */
