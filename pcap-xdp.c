@@ -1,0 +1,534 @@
+/*
+ * Copyright (c) 2026 The pcap-xdp contributors.
+ * All rights reserved.
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions
+ * are met:
+ *
+ * 1. Redistributions of source code must retain the above copyright
+ *    notice, this list of conditions and the following disclaimer.
+ * 2. Redistributions in binary form must reproduce the above copyright
+ *    notice, this list of conditions and the following disclaimer in the
+ *    documentation and/or other materials provided with the distribution.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+ * "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+ * LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+ * A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+ * OWNER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+ * SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+ * LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+ * DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+ * THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+ * (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/*
+ * Capturing at an interface's XDP hook: "xdp:eth0" sees every frame that
+ * reaches the hook, before the stack, including those the interface's XDP
+ * program drops, bounces (XDP_TX) or redirects.  The program keeps running:
+ * the capture joins a chain in front of it (xdp-chain.c), through a
+ * privileged helper that outlives the application's privileges
+ * (xdp-privsep.c), and reads the frames from perf-event rings (xdp-ring.c).
+ */
+
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "pcap-int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
+
+#include "pcap-xdp.h"
+#include "xdp-hook.h"
+#include "xdp-privsep.h"
+#include "xdp-ring.h"
+
+#define XDP_IFACE_PREFIX	"xdp:"
+
+/*
+ * Private data for capturing at an XDP hook.
+ */
+struct pcap_xdp {
+	int	ifindex;		/* of the underlying interface */
+	struct xdp_rings rings;		/* where the dump program writes */
+	struct xdp_privsep helper;	/* holds our place in the chain */
+	int	packet_fd;		/* AF_PACKET: promiscuity, injection */
+	int	nonblock;		/* pcap_setnonblock() */
+	int64_t	mono_to_real_ns;	/* CLOCK_MONOTONIC to wall clock */
+	__u32	orig_id;		/* the interface's own XDP program */
+};
+
+static int64_t
+xdp_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The dump program stamps frames with bpf_ktime_get_ns(), which is
+ * CLOCK_MONOTONIC; pcap wants the wall clock.  Take the offset between
+ * the two once, between two reads of the wall clock.
+ */
+static int64_t
+xdp_mono_to_real_offset(void)
+{
+	int64_t before, mono, after;
+
+	before = xdp_clock_ns(CLOCK_REALTIME);
+	mono = xdp_clock_ns(CLOCK_MONOTONIC);
+	after = xdp_clock_ns(CLOCK_REALTIME);
+	return before + (after - before) / 2 - mono;
+}
+
+static void
+xdp_fill_header(pcap_t *p, const struct xdp_record *rec,
+    struct pcap_pkthdr *h)
+{
+	struct pcap_xdp *px = p->priv;
+	int64_t ns = (int64_t)rec->hdr.tstamp_ns + px->mono_to_real_ns;
+
+	h->ts.tv_sec = (time_t)(ns / 1000000000);
+	if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
+		h->ts.tv_usec = (suseconds_t)(ns % 1000000000);
+	else
+		h->ts.tv_usec = (suseconds_t)(ns % 1000000000 / 1000);
+	h->caplen = rec->hdr.cap_len;
+	h->len = rec->hdr.wire_len;
+}
+
+/*
+ * Waits for records according to the handle's mode.  Returns 1 if records
+ * are ready, 0 if not (timeout, signal, breakloop), or PCAP_ERROR.
+ */
+static int
+xdp_wait(pcap_t *p)
+{
+	struct pcap_xdp *px = p->priv;
+	int timeout, ret;
+
+	if (px->nonblock)
+		timeout = 0;
+	else if (p->opt.timeout > 0)
+		timeout = p->opt.timeout;
+	else
+		timeout = -1;
+	ret = xdp_rings_wait(&px->rings, timeout);
+	if (ret >= 0)
+		return ret;
+	/*
+	 * A signal: the handler should have called pcap_breakloop() if the
+	 * loop is to end; the caller looks at break_loop.
+	 */
+	if (errno == EINTR)
+		return 0;
+	pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+	    "Can't wait for packets");
+	return PCAP_ERROR;
+}
+
+static int
+xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
+{
+	struct pcap_xdp *px = p->priv;
+	struct pcap_pkthdr h;
+	struct xdp_record rec;
+	int count = 0, ret;
+
+	/*
+	 * Has "pcap_breakloop()" been called?
+	 */
+	if (p->break_loop) {
+		/*
+		 * Yes - clear the flag that indicates that it
+		 * has, and return PCAP_ERROR_BREAK to indicate
+		 * that we were told to break out of the loop.
+		 */
+		p->break_loop = 0;
+		return PCAP_ERROR_BREAK;
+	}
+	if (PACKET_COUNT_IS_UNLIMITED(max_packets))
+		max_packets = INT_MAX;
+
+	ret = xdp_wait(p);
+	if (ret < 0)
+		return ret;
+	/*
+	 * Were we told to break out of the loop while waiting?
+	 */
+	if (p->break_loop) {
+		p->break_loop = 0;
+		return PCAP_ERROR_BREAK;
+	}
+
+	while (count < max_packets && xdp_rings_next(&px->rings, &rec)) {
+		xdp_fill_header(p, &rec, &h);
+		/*
+		 * The callback reads the frame straight from the ring; the
+		 * record is released only once it returns.
+		 */
+		if (p->fcode.bf_insns == NULL ||
+		    pcap_filter(p->fcode.bf_insns, rec.data, h.len, h.caplen)) {
+			callback(user, &h, rec.data);
+			count++;
+		}
+		xdp_rings_consume(&px->rings);
+		if (p->break_loop) {
+			if (count == 0) {
+				p->break_loop = 0;
+				count = PCAP_ERROR_BREAK;
+			}
+			break;
+		}
+	}
+	xdp_rings_update_readiness(&px->rings);
+	return count;
+}
+
+/*
+ * pcap_next() and pcap_next_ex() keep the packet after the read returns,
+ * when its record is back in the kernel's hands: copy it.
+ */
+static void
+xdp_oneshot(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct oneshot_userdata *sp = (struct oneshot_userdata *)user;
+	pcap_t *p = sp->pd;
+
+	*sp->hdr = *h;
+	memcpy(p->buffer, bytes, h->caplen);
+	*sp->pkt = p->buffer;
+}
+
+static int
+xdp_inject(pcap_t *p, const void *buf, int size)
+{
+	struct pcap_xdp *px = p->priv;
+	ssize_t n;
+
+	n = send(px->packet_fd, buf, (size_t)size, 0);
+	if (n < 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "send");
+		return PCAP_ERROR;
+	}
+	return (int)n;
+}
+
+static int
+xdp_stats(pcap_t *p, struct pcap_stat *ps)
+{
+	struct pcap_xdp *px = p->priv;
+	uint64_t seen, lost;
+
+	if (xdp_rings_count(&px->rings, XDP_CAPTURE_SEEN, &seen) != 0 ||
+	    xdp_rings_count(&px->rings, XDP_CAPTURE_LOST, &lost) != 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "Can't read the capture's counters");
+		return PCAP_ERROR;
+	}
+	/* As on pcap-linux: ps_recv includes the packets dropped. */
+	ps->ps_recv = (u_int)seen;
+	ps->ps_drop = (u_int)lost;
+	ps->ps_ifdrop = 0;
+	return 0;
+}
+
+static int
+xdp_setdirection(pcap_t *p, pcap_direction_t d)
+{
+	if (d == PCAP_D_OUT) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+		    "Setting direction to PCAP_D_OUT is not supported on %s: "
+		    "the XDP hook sees only incoming packets",
+		    p->opt.device);
+		return PCAP_ERROR;
+	}
+	p->direction = d;
+	return 0;
+}
+
+static int
+xdp_getnonblock(pcap_t *p)
+{
+	struct pcap_xdp *px = p->priv;
+
+	return px->nonblock;
+}
+
+static int
+xdp_setnonblock(pcap_t *p, int nonblock)
+{
+	struct pcap_xdp *px = p->priv;
+
+	px->nonblock = nonblock;
+	return 0;
+}
+
+static void
+xdp_breakloop(pcap_t *p)
+{
+	struct pcap_xdp *px = p->priv;
+
+	pcap_breakloop_common(p);
+	xdp_rings_wake(&px->rings);
+}
+
+static void
+xdp_cleanup(pcap_t *p)
+{
+	struct pcap_xdp *px = p->priv;
+
+	/*
+	 * Leave the chain first: the helper puts the interface's own
+	 * program back on the hook once no capture remains.  There is no
+	 * one to tell if that fails; the next capture or
+	 * "pcap-xdp-helper --cleanup" finishes the job.
+	 */
+	(void)xdp_privsep_leave(&px->helper, p->errbuf);
+	xdp_rings_close(&px->rings);
+	if (px->packet_fd >= 0) {
+		close(px->packet_fd);
+		px->packet_fd = -1;
+	}
+	/* The rings owned the selectable fd. */
+	p->fd = -1;
+	pcap_cleanup_live_common(p);
+}
+
+/*
+ * An AF_PACKET socket that receives nothing (protocol 0), bound to the
+ * interface: injects packets, and holds the promiscuous mode membership,
+ * which the kernel drops when the socket closes, even after a crash.
+ */
+static int
+xdp_open_packet_socket(pcap_t *p)
+{
+	struct pcap_xdp *px = p->priv;
+	struct sockaddr_ll sll;
+	struct packet_mreq mr;
+
+	px->packet_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (px->packet_fd < 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "socket(AF_PACKET)");
+		return (errno == EPERM || errno == EACCES) ?
+		    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
+	}
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = px->ifindex;
+	if (bind(px->packet_fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "bind(AF_PACKET)");
+		return errno == ENODEV ? PCAP_ERROR_NO_SUCH_DEVICE : PCAP_ERROR;
+	}
+	if (!p->opt.promisc)
+		return 0;
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = px->ifindex;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(px->packet_fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
+	    sizeof(mr)) != 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "Can't put %s in promiscuous mode", p->opt.device);
+		return PCAP_ERROR;
+	}
+	return 0;
+}
+
+static int
+xdp_activate(pcap_t *p)
+{
+	struct pcap_xdp *px = p->priv;
+	const char *ifname = p->opt.device + strlen(XDP_IFACE_PREFIX);
+	struct xdp_privsep_reply reply;
+	int ret;
+
+	px->packet_fd = -1;
+	px->helper.sock = -1;
+	memset(&px->rings, 0, sizeof(px->rings));
+	px->rings.map_fd = px->rings.counts_fd = -1;
+	px->rings.epoll_fd = px->rings.wake_fd = -1;
+
+	if (p->opt.rfmon) {
+		/*
+		 * Monitor mode doesn't apply to XDP hooks.
+		 */
+		ret = PCAP_ERROR_RFMON_NOTSUP;
+		goto fail;
+	}
+	px->ifindex = (int)if_nametoindex(ifname);
+	if (px->ifindex == 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+		    "There is no network interface named \"%s\"", ifname);
+		ret = PCAP_ERROR_NO_SUCH_DEVICE;
+		goto fail;
+	}
+
+	/*
+	 * Turn a negative snapshot value (invalid), a snapshot value of
+	 * 0 (unspecified), or a value bigger than the normal maximum
+	 * value, into the maximum allowed value.
+	 */
+	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
+		p->snapshot = MAXIMUM_SNAPLEN;
+	p->linktype = DLT_EN10MB;
+	p->offset = 0;
+	p->bufsize = p->snapshot;
+	p->buffer = malloc((size_t)p->bufsize);
+	if (p->buffer == NULL) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "malloc");
+		ret = PCAP_ERROR;
+		goto fail;
+	}
+
+	if (xdp_rings_open(&px->rings, (size_t)p->opt.buffer_size,
+	    p->opt.immediate, p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
+		ret = (errno == EPERM || errno == EACCES) ?
+		    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
+		goto fail;
+	}
+	ret = xdp_open_packet_socket(p);
+	if (ret != 0)
+		goto fail;
+	ret = xdp_privsep_join(&px->helper, px->ifindex,
+	    (__u32)p->snapshot, px->rings.map_fd, px->rings.counts_fd,
+	    &reply, p->errbuf);
+	if (ret != 0)
+		goto fail;
+	px->orig_id = reply.orig_id;
+	px->mono_to_real_ns = xdp_mono_to_real_offset();
+
+	p->fd = px->rings.epoll_fd;
+	p->selectable_fd = px->rings.epoll_fd;
+	p->read_op = xdp_read;
+	p->oneshot_callback = xdp_oneshot;
+	p->inject_op = xdp_inject;
+	p->setfilter_op = install_bpf_program;
+	p->setdirection_op = xdp_setdirection;
+	p->set_datalink_op = NULL;	/* can't change data link type */
+	p->getnonblock_op = xdp_getnonblock;
+	p->setnonblock_op = xdp_setnonblock;
+	p->stats_op = xdp_stats;
+	p->breakloop_op = xdp_breakloop;
+	p->cleanup_op = xdp_cleanup;
+	return 0;
+
+fail:
+	xdp_cleanup(p);
+	return ret;
+}
+
+pcap_t *
+xdp_create(const char *device, char *ebuf, int *is_ours)
+{
+	pcap_t *p;
+
+	/* Does this look like an XDP hook, "xdp:" and an interface name? */
+	if (strncmp(device, XDP_IFACE_PREFIX, strlen(XDP_IFACE_PREFIX)) != 0 ||
+	    device[strlen(XDP_IFACE_PREFIX)] == '\0') {
+		*is_ours = 0;
+		return NULL;
+	}
+	*is_ours = 1;
+
+	p = PCAP_CREATE_COMMON(ebuf, struct pcap_xdp);
+	if (p == NULL)
+		return NULL;
+	p->activate_op = xdp_activate;
+
+	/*
+	 * The dump program stamps frames in nanoseconds.
+	 */
+	p->tstamp_precision_list = malloc(2 * sizeof(u_int));
+	if (p->tstamp_precision_list == NULL) {
+		pcap_fmt_errmsg_for_errno(ebuf, PCAP_ERRBUF_SIZE, errno,
+		    "malloc");
+		pcap_close(p);
+		return NULL;
+	}
+	p->tstamp_precision_list[0] = PCAP_TSTAMP_PRECISION_MICRO;
+	p->tstamp_precision_list[1] = PCAP_TSTAMP_PRECISION_NANO;
+	p->tstamp_precision_count = 2;
+	return p;
+}
+
+static bpf_u_int32
+xdp_interface_flags(const char *ifname)
+{
+	struct ifreq ifr;
+	bpf_u_int32 flags = PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return flags;
+	memset(&ifr, 0, sizeof(ifr));
+	pcap_strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		if (ifr.ifr_flags & IFF_UP)
+			flags |= PCAP_IF_UP;
+		if (ifr.ifr_flags & IFF_RUNNING)
+			flags |= PCAP_IF_RUNNING;
+	}
+	close(fd);
+	return flags;
+}
+
+/*
+ * Lists "xdp:IFNAME" for each interface that runs an XDP program.  Opening
+ * the others works too, but attaching to an empty hook resets the queues of
+ * many drivers, and Wireshark opens every listed device to probe it.
+ */
+int
+xdp_findalldevs(pcap_if_list_t *devlistp, char *err_str)
+{
+	struct if_nameindex *ifs, *ifp;
+	struct xdp_hook hook;
+	char name[sizeof(XDP_IFACE_PREFIX) + IF_NAMESIZE];
+	char desc[128];
+	int ret = 0;
+
+	ifs = if_nameindex();
+	if (ifs == NULL)
+		return 0;	/* no interfaces to look at is not an error */
+	for (ifp = ifs; ifp->if_index != 0; ifp++) {
+		if (xdp_hook_query((int)ifp->if_index, &hook) != 0 ||
+		    hook.orig_id == 0)
+			continue;
+		snprintf(name, sizeof(name), XDP_IFACE_PREFIX "%s",
+		    ifp->if_name);
+		if (hook.orig_name[0] != '\0')
+			snprintf(desc, sizeof(desc),
+			    "XDP ingress of %s, program \"%s\" id %u",
+			    ifp->if_name, hook.orig_name, hook.orig_id);
+		else
+			snprintf(desc, sizeof(desc),
+			    "XDP ingress of %s, program id %u",
+			    ifp->if_name, hook.orig_id);
+		if (add_dev(devlistp, name, xdp_interface_flags(ifp->if_name),
+		    desc, err_str) == NULL) {
+			ret = -1;
+			break;
+		}
+	}
+	if_freenameindex(ifs);
+	return ret;
+}

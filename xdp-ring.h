@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Reading a capture's per-CPU perf-event rings: the dump program writes each
+ * frame it copies to the ring of the CPU it runs on; the reader hands the
+ * records out in timestamp order across CPUs.
+ */
+#ifndef XDP_RING_H
+#define XDP_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdp_capture.h"
+
+struct xdp_ring;
+
+struct xdp_rings {
+	int	map_fd;		/* PERF_EVENT_ARRAY the dump program writes to */
+	int	counts_fd;	/* per-CPU counters (enum xdp_capture_counter) */
+	int	epoll_fd;	/* every ring and wake_fd: the selectable fd */
+	int	wake_fd;	/* eventfd: breakloop, and records left unread */
+	int	nr_rings;
+	struct xdp_ring *ring;
+	unsigned char *scratch;	/* a record that wraps, made whole */
+	int	last;		/* ring of the record xdp_rings_next gave */
+};
+
+/*
+ * Opens one ring per online CPU, buffer_size bytes in all (0: a default);
+ * immediate wakes the reader for every record instead of in batches.
+ * Returns 0, or -1 with a message in errbuf and errno set.
+ */
+int	xdp_rings_open(struct xdp_rings *rings, size_t buffer_size,
+	    int immediate, char *errbuf, size_t errlen);
+void	xdp_rings_close(struct xdp_rings *rings);
+
+/*
+ * Waits up to timeout_ms (-1: forever) for a record or a wake-up.
+ * Returns 1 if a record is ready, 0 if not, -1 with errno on error.
+ */
+int	xdp_rings_wait(struct xdp_rings *rings, int timeout_ms);
+
+/* A frame as the dump program recorded it. */
+struct xdp_record {
+	struct xdp_capture_hdr hdr;
+	const unsigned char *data;	/* hdr.cap_len bytes */
+};
+
+/*
+ * Gives the oldest unread record, across all rings; returns 0 if every ring
+ * is empty.  rec->data points into the ring (or, for a record that wraps
+ * around the ring's end, into a scratch copy) and stays valid until
+ * xdp_rings_consume().
+ */
+int	xdp_rings_next(struct xdp_rings *rings, struct xdp_record *rec);
+void	xdp_rings_consume(struct xdp_rings *rings);
+
+/* Keeps the selectable fd readable exactly while records are unread. */
+void	xdp_rings_update_readiness(struct xdp_rings *rings);
+
+/* Interrupts xdp_rings_wait (pcap_breakloop). */
+void	xdp_rings_wake(struct xdp_rings *rings);
+
+/* Sums a counter over all CPUs. Returns 0, or -1 with errno. */
+int	xdp_rings_count(const struct xdp_rings *rings,
+	    enum xdp_capture_counter counter, uint64_t *value);
+
+#endif /* XDP_RING_H */
