@@ -59,6 +59,12 @@
 #define XDP_IFACE_PREFIX	"xdp:"
 
 /*
+ * How long a frame may wait in a ring when the handle's timeout does not
+ * say (timeout 0: block until packets arrive).
+ */
+#define XDP_DEFAULT_FLUSH_MS	100
+
+/*
  * Private data for capturing at an XDP hook.
  */
 struct pcap_xdp {
@@ -68,7 +74,6 @@ struct pcap_xdp {
 	int	packet_fd;		/* AF_PACKET: promiscuity, injection */
 	int	nonblock;		/* pcap_setnonblock() */
 	int64_t	mono_to_real_ns;	/* CLOCK_MONOTONIC to wall clock */
-	__u32	orig_id;		/* the interface's own XDP program */
 };
 
 static int64_t
@@ -128,7 +133,15 @@ xdp_wait(pcap_t *p)
 		timeout = p->opt.timeout;
 	else
 		timeout = -1;
-	ret = xdp_rings_wait(&px->rings, timeout);
+	for (;;) {
+		ret = xdp_rings_wait(&px->rings, timeout);
+		/*
+		 * Only a handle that blocks until packets arrive waits on
+		 * past a flush tick that found nothing.
+		 */
+		if (ret != 0 || timeout != -1 || p->break_loop)
+			break;
+	}
 	if (ret >= 0)
 		return ret;
 	/*
@@ -357,14 +370,14 @@ xdp_activate(pcap_t *p)
 {
 	struct pcap_xdp *px = p->priv;
 	const char *ifname = p->opt.device + strlen(XDP_IFACE_PREFIX);
+	struct xdp_privsep_request req;
 	struct xdp_privsep_reply reply;
+	int fds[XDP_PRIVSEP_MAX_FDS];
 	int ret;
 
 	px->packet_fd = -1;
 	px->helper.sock = -1;
-	memset(&px->rings, 0, sizeof(px->rings));
-	px->rings.map_fd = px->rings.counts_fd = -1;
-	px->rings.epoll_fd = px->rings.wake_fd = -1;
+	xdp_rings_init(&px->rings);
 
 	if (p->opt.rfmon) {
 		/*
@@ -399,8 +412,19 @@ xdp_activate(pcap_t *p)
 		goto fail;
 	}
 
-	if (xdp_rings_open(&px->rings, (size_t)p->opt.buffer_size,
-	    p->opt.immediate, p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
+	memset(&req, 0, sizeof(req));
+	req.op = XDP_PRIVSEP_JOIN;
+	req.ifindex = px->ifindex;
+	req.snaplen = (__u32)p->snapshot;
+	req.immediate = p->opt.immediate != 0;
+	req.buffer_size = (__u64)p->opt.buffer_size;
+	ret = xdp_privsep_join(&px->helper, &req, &reply, fds, p->errbuf);
+	if (ret != 0)
+		goto fail;
+	if (xdp_rings_map(&px->rings, fds + 1, (int)reply.nr_rings,
+	    reply.ring_size, fds[0], p->opt.immediate,
+	    p->opt.timeout > 0 ? p->opt.timeout : XDP_DEFAULT_FLUSH_MS,
+	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
 		ret = (errno == EPERM || errno == EACCES) ?
 		    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
 		goto fail;
@@ -408,12 +432,6 @@ xdp_activate(pcap_t *p)
 	ret = xdp_open_packet_socket(p);
 	if (ret != 0)
 		goto fail;
-	ret = xdp_privsep_join(&px->helper, px->ifindex,
-	    (__u32)p->snapshot, px->rings.map_fd, px->rings.counts_fd,
-	    &reply, p->errbuf);
-	if (ret != 0)
-		goto fail;
-	px->orig_id = reply.orig_id;
 	px->mono_to_real_ns = xdp_mono_to_real_offset();
 
 	p->fd = px->rings.epoll_fd;

@@ -243,7 +243,11 @@ xdp_chain_unpin(const struct xdp_chain_state *cs)
 	rmdir(cs->pin_dir);
 }
 
-/* Process start time in clock ticks since boot: tells reused pids apart. */
+/*
+ * The start time (clock ticks since boot) of a live process, which tells
+ * reused pids apart; 0 if there is no such process or it is a zombie, as a
+ * killed helper stays until something reaps it.
+ */
 static __u64
 xdp_chain_start_time(pid_t pid)
 {
@@ -263,7 +267,7 @@ xdp_chain_start_time(pid_t pid)
 	buf[n] = '\0';
 	/* The command name may hold spaces; fields resume after its ')'. */
 	p = strrchr(buf, ')');
-	if (p == NULL)
+	if (p == NULL || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 0;
 	/* p + 2 is field 3 (state); the start time is field 22. */
 	p += 2;
@@ -280,7 +284,7 @@ xdp_chain_start_time(pid_t pid)
 static int
 xdp_chain_owner_alive(const struct xdp_capture_link *link)
 {
-	return link->owner_pid != 0 &&
+	return link->owner_pid != 0 && link->owner_start != 0 &&
 	    xdp_chain_start_time((pid_t)link->owner_pid) == link->owner_start;
 }
 
@@ -479,9 +483,9 @@ xdp_chain_adopt_original(struct xdp_chain_state *cs, int orig_fd,
 		    "and can't be tail-called", info.name, orig_id, ifname);
 	if (bpf_map_update_elem(cs->slots_fd, &key, &orig_fd, BPF_ANY) != 0)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
-		    "The XDP program \"%s\" (id %u) of %s can't be tail-called "
-		    "(it uses features a program array can't hold, such as "
-		    "extensions or a dispatcher's freplace programs)",
+		    "The XDP program \"%s\" (id %u) of %s can't be tail-called: "
+		    "the kernel refuses it in a program array, as it does "
+		    "device-bound programs and programs with extensions",
 		    info.name, orig_id, ifname);
 	return 0;
 }

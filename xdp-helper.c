@@ -31,9 +31,11 @@
 #include <bpf/libbpf.h>
 
 #include "xdp-chain.h"
+#include "xdp-perf.h"
 #include "xdp-privsep.h"
 
-#define XDP_HELPER_MAX_SNAPLEN	262144
+#define XDP_HELPER_MAX_SNAPLEN	262144		/* libpcap's MAXIMUM_SNAPLEN */
+#define XDP_HELPER_MAX_BUFFER	(1ULL << 32)
 
 static volatile sig_atomic_t xdp_helper_terminate;
 
@@ -73,138 +75,137 @@ xdp_helper_signals(void)
 
 /* Returns the request's size, 0 on hang-up, -1 on error (errno). */
 static ssize_t
-xdp_helper_receive(int sock, struct xdp_privsep_request *req, int *fds,
-    int *nr_fds)
+xdp_helper_receive(int sock, struct xdp_privsep_request *req)
+{
+	return recv(sock, req, sizeof(*req), 0);
+}
+
+/* Sends a reply, with fds if there are any. */
+static void
+xdp_helper_reply(int sock, const struct xdp_privsep_reply *reply,
+    const int *fds, int nr_fds)
 {
 	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(XDP_PRIVSEP_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} control;
-	struct iovec iov = { req, sizeof(*req) };
+	struct iovec iov = { (void *)reply, sizeof(*reply) };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
-	ssize_t n;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	*nr_fds = 0;
-	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	if (n <= 0)
-		return n;
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
-	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		if (cmsg->cmsg_level != SOL_SOCKET ||
-		    cmsg->cmsg_type != SCM_RIGHTS)
-			continue;
-		*nr_fds = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		if (*nr_fds > 2)
-			*nr_fds = 2;
-		memcpy(fds, CMSG_DATA(cmsg), (size_t)*nr_fds * sizeof(int));
+	if (nr_fds > 0) {
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.buf;
+		msg.msg_controllen = CMSG_SPACE((size_t)nr_fds * sizeof(int));
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN((size_t)nr_fds * sizeof(int));
+		memcpy(CMSG_DATA(cmsg), fds, (size_t)nr_fds * sizeof(int));
 	}
-	return n;
+	(void)sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
-static void
-xdp_helper_reply(int sock, struct xdp_privsep_reply *reply)
-{
-	(void)send(sock, reply, sizeof(*reply), MSG_NOSIGNAL);
-}
-
+/* Checks a join request: the application is not trusted. */
 static int
-xdp_helper_is_map(int fd, __u32 type, __u32 value_size)
+xdp_helper_check_join(const struct xdp_privsep_request *req, char *errbuf,
+    size_t errlen)
 {
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	    info.type == type && info.key_size == sizeof(__u32) &&
-	    info.value_size == value_size;
-}
-
-/* Checks a join request; the application is not trusted. */
-static int
-xdp_helper_check_join(const struct xdp_privsep_request *req, const int *fds,
-    int nr_fds, char *errbuf, size_t errlen)
-{
-	if (nr_fds != 2 ||
-	    !xdp_helper_is_map(fds[0], BPF_MAP_TYPE_PERF_EVENT_ARRAY,
-	    sizeof(__u32)) ||
-	    !xdp_helper_is_map(fds[1], BPF_MAP_TYPE_PERCPU_ARRAY,
-	    sizeof(__u64))) {
-		snprintf(errbuf, errlen, "Bad request to the XDP capture "
-		    "helper: the capture's maps are missing");
-		return XDP_CHAIN_ERROR;
-	}
 	if (req->ifindex <= 0 || req->snaplen == 0 ||
-	    req->snaplen > XDP_HELPER_MAX_SNAPLEN) {
+	    req->snaplen > XDP_HELPER_MAX_SNAPLEN || req->immediate > 1 ||
+	    req->buffer_size > XDP_HELPER_MAX_BUFFER) {
 		snprintf(errbuf, errlen, "Bad request to the XDP capture "
-		    "helper: interface %d, snapshot length %u", req->ifindex,
-		    req->snaplen);
+		    "helper: interface %d, snapshot length %u, buffer %llu",
+		    req->ifindex, req->snaplen,
+		    (unsigned long long)req->buffer_size);
 		return XDP_CHAIN_ERROR;
 	}
-	return 0;
+	return XDP_CHAIN_OK;
 }
 
-static int
-xdp_helper_join(const struct xdp_privsep_request *req, const int *fds,
-    int nr_fds, struct xdp_chain_member *member,
-    struct xdp_privsep_reply *reply)
+/*
+ * Creates the capture's rings, joins the chain, and answers with the
+ * counters and the rings.  The perf map stays open here for as long as the
+ * capture: the kernel empties a PERF_EVENT_ARRAY of the events a file put
+ * in it when that file closes.
+ */
+static void
+xdp_helper_join(int sock, const struct xdp_privsep_request *req,
+    struct xdp_chain_member *member, struct xdp_perf_rings *rings)
 {
+	struct xdp_privsep_reply reply;
 	struct xdp_chain_capture cap;
+	int fds[XDP_PRIVSEP_MAX_FDS], err;
 
-	reply->status = xdp_helper_check_join(req, fds, nr_fds,
-	    reply->errmsg, sizeof(reply->errmsg));
-	if (reply->status != 0)
-		return reply->status;
+	memset(&reply, 0, sizeof(reply));
+	reply.status = xdp_helper_check_join(req, reply.errmsg,
+	    sizeof(reply.errmsg));
+	if (reply.status != XDP_CHAIN_OK)
+		goto out;
+	err = xdp_perf_rings_create(rings, (size_t)req->buffer_size,
+	    (int)req->immediate, reply.errmsg, sizeof(reply.errmsg));
+	if (err != 0) {
+		reply.status = (err == -EPERM || err == -EACCES) ?
+		    XDP_CHAIN_PERM_DENIED : XDP_CHAIN_ERROR;
+		goto out;
+	}
 	cap.ifindex = req->ifindex;
 	cap.snaplen = req->snaplen;
-	cap.rings_fd = fds[0];
-	cap.counts_fd = fds[1];
-	reply->status = xdp_chain_join(&cap, member, reply->errmsg,
-	    sizeof(reply->errmsg));
-	reply->orig_id = member->orig_id;
-	reply->dump_id = member->dump_id;
-	return reply->status;
+	cap.rings_fd = rings->map_fd;
+	cap.counts_fd = rings->counts_fd;
+	reply.status = xdp_chain_join(&cap, member, reply.errmsg,
+	    sizeof(reply.errmsg));
+	if (reply.status != XDP_CHAIN_OK) {
+		xdp_perf_rings_close(rings);
+		goto out;
+	}
+	reply.orig_id = member->orig_id;
+	reply.dump_id = member->dump_id;
+	reply.nr_rings = (__u32)rings->nr_rings;
+	reply.ring_size = rings->ring_size;
+	fds[0] = rings->counts_fd;
+	memcpy(fds + 1, rings->ring_fd, (size_t)rings->nr_rings * sizeof(int));
+	xdp_helper_reply(sock, &reply, fds, 1 + rings->nr_rings);
+	return;
+out:
+	xdp_helper_reply(sock, &reply, NULL, 0);
 }
 
 static int
 xdp_helper_serve(int sock)
 {
 	struct xdp_chain_member member;
+	struct xdp_perf_rings rings;
 	struct xdp_privsep_request req;
 	struct xdp_privsep_reply reply;
-	int fds[2], nr_fds, i;
 	ssize_t n;
 
 	xdp_chain_member_init(&member);
 	for (;;) {
-		n = xdp_helper_receive(sock, &req, fds, &nr_fds);
+		n = xdp_helper_receive(sock, &req);
 		if (n < 0 && errno == EINTR && !xdp_helper_terminate)
 			continue;
-		memset(&reply, 0, sizeof(reply));
 		if (n != (ssize_t)sizeof(req) || req.op == XDP_PRIVSEP_LEAVE) {
 			/* Asked to, hung up on, or terminated: leave. */
+			memset(&reply, 0, sizeof(reply));
 			reply.status = xdp_chain_leave(&member, reply.errmsg,
 			    sizeof(reply.errmsg));
 			if (n > 0)
-				xdp_helper_reply(sock, &reply);
-			return reply.status == 0 ? 0 : 1;
+				xdp_helper_reply(sock, &reply, NULL, 0);
+			return reply.status == XDP_CHAIN_OK ? 0 : 1;
 		}
-		if (req.op == XDP_PRIVSEP_JOIN && member.slot == 0)
-			xdp_helper_join(&req, fds, nr_fds, &member, &reply);
-		else {
+		if (req.op != XDP_PRIVSEP_JOIN || member.slot != 0) {
+			memset(&reply, 0, sizeof(reply));
 			reply.status = XDP_CHAIN_ERROR;
 			snprintf(reply.errmsg, sizeof(reply.errmsg),
 			    "Bad request to the XDP capture helper");
+			xdp_helper_reply(sock, &reply, NULL, 0);
+			continue;
 		}
-		/* The dump program holds the maps it needs. */
-		for (i = 0; i < nr_fds; i++)
-			close(fds[i]);
-		xdp_helper_reply(sock, &reply);
+		xdp_helper_join(sock, &req, &member, &rings);
 		if (member.slot == 0)
 			return 1;
 	}

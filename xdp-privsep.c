@@ -18,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+
+#include <linux/capability.h>
 
 #include "pcap-int.h"
 #include "xdp-chain.h"
@@ -56,6 +59,33 @@ xdp_privsep_helper_path(char *path, size_t len)
 }
 
 /*
+ * An application that is not root but holds capabilities (say, dumpcap
+ * installed with file capabilities) loses them on execve() unless they are
+ * ambient; root gets them back anyway.
+ */
+static void
+xdp_privsep_pass_capabilities(void)
+{
+	static const int caps[] = {
+		CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN
+	};
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[2];
+	size_t i;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return;
+	data[0].inheritable = data[0].permitted;
+	data[1].inheritable = data[1].permitted;
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return;
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, caps[i], 0, 0);
+}
+
+/*
  * In the grandchild: a new session (the terminal's ^C is not the helper's),
  * the socket as fd 3, /dev/null for stdio (a pipe the application writes to
  * must not stay open after it), no other fd and no environment.
@@ -77,6 +107,7 @@ xdp_privsep_exec_helper(const char *path, int sock)
 	    dup2(null_fd, 2) < 0 || dup2(sock, XDP_PRIVSEP_FD) < 0)
 		_exit(127);
 	syscall(SYS_close_range, XDP_PRIVSEP_FD + 1, ~0U, 0);
+	xdp_privsep_pass_capabilities();
 	execve(path, argv, envp);
 	_exit(127);
 }
@@ -122,49 +153,60 @@ xdp_privsep_spawn(struct xdp_privsep *ps, char *errbuf)
 }
 
 static int
-xdp_privsep_send(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
-    const int *fds, int nr_fds)
+xdp_privsep_send(struct xdp_privsep *ps, const struct xdp_privsep_request *req)
 {
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = { (void *)req, sizeof(*req) };
-	struct msghdr msg;
-	struct cmsghdr *cmsg;
-
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (nr_fds > 0) {
-		memset(&control, 0, sizeof(control));
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE((size_t)nr_fds * sizeof(int));
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN((size_t)nr_fds * sizeof(int));
-		memcpy(CMSG_DATA(cmsg), fds, (size_t)nr_fds * sizeof(int));
-	}
-	while (sendmsg(ps->sock, &msg, MSG_NOSIGNAL) < 0) {
+	while (send(ps->sock, req, sizeof(*req), MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
 			return -1;
 	}
 	return 0;
 }
 
-/* Returns 0, or -1 with errno set (0 if the helper hung up). */
+/*
+ * Receives a reply and the fds that come with it (at most
+ * XDP_PRIVSEP_MAX_FDS, into fds, if not NULL; closed otherwise).
+ * Returns the number of fds, or -1 with errno set (0 if the helper hung up).
+ */
 static int
-xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply)
+xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply,
+    int *fds)
 {
+	union {
+		char buf[CMSG_SPACE(XDP_PRIVSEP_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { reply, sizeof(*reply) };
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	int received[XDP_PRIVSEP_MAX_FDS], nr_fds = 0, i;
 	ssize_t n;
 
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
 	do
-		n = recv(ps->sock, reply, sizeof(*reply), 0);
+		n = recvmsg(ps->sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
+	for (cmsg = CMSG_FIRSTHDR(&msg); n >= 0 && cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level == SOL_SOCKET &&
+		    cmsg->cmsg_type == SCM_RIGHTS) {
+			nr_fds = (int)((cmsg->cmsg_len - CMSG_LEN(0)) /
+			    sizeof(int));
+			memcpy(received, CMSG_DATA(cmsg),
+			    (size_t)nr_fds * sizeof(int));
+		}
+	}
+	if (fds != NULL)
+		memcpy(fds, received, (size_t)nr_fds * sizeof(int));
+	else
+		for (i = 0; i < nr_fds; i++)
+			close(received[i]);
 	if (n == (ssize_t)sizeof(*reply)) {
 		reply->errmsg[sizeof(reply->errmsg) - 1] = '\0';
-		return 0;
+		return nr_fds;
 	}
 	if (n >= 0)
 		errno = 0;
@@ -187,13 +229,16 @@ xdp_privsep_pcap_status(int status)
 	}
 }
 
+/* Returns the number of fds received, or a PCAP_ERROR_* code. */
 static int
 xdp_privsep_transact(struct xdp_privsep *ps,
-    const struct xdp_privsep_request *req, const int *fds, int nr_fds,
-    struct xdp_privsep_reply *reply, char *errbuf)
+    const struct xdp_privsep_request *req, struct xdp_privsep_reply *reply,
+    int *fds, char *errbuf)
 {
-	if (xdp_privsep_send(ps, req, fds, nr_fds) != 0 ||
-	    xdp_privsep_receive(ps, reply) != 0) {
+	int nr_fds;
+
+	if (xdp_privsep_send(ps, req) != 0 ||
+	    (nr_fds = xdp_privsep_receive(ps, reply, fds)) < 0) {
 		if (errno == 0)
 			snprintf(errbuf, PCAP_ERRBUF_SIZE,
 			    "The XDP capture helper exited unexpectedly");
@@ -206,7 +251,7 @@ xdp_privsep_transact(struct xdp_privsep *ps,
 		pcap_strlcpy(errbuf, reply->errmsg, PCAP_ERRBUF_SIZE);
 		return xdp_privsep_pcap_status(reply->status);
 	}
-	return 0;
+	return nr_fds;
 }
 
 static void
@@ -218,26 +263,30 @@ xdp_privsep_close(struct xdp_privsep *ps)
 }
 
 int
-xdp_privsep_join(struct xdp_privsep *ps, int ifindex, __u32 snaplen,
-    int rings_fd, int counts_fd, struct xdp_privsep_reply *reply,
-    char *errbuf)
+xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
+    struct xdp_privsep_reply *reply, int *fds, char *errbuf)
 {
-	struct xdp_privsep_request req;
-	int fds[2] = { rings_fd, counts_fd };
-	int ret;
+	int ret, i;
 
 	ret = xdp_privsep_spawn(ps, errbuf);
 	if (ret != 0)
 		return ret;
-	memset(&req, 0, sizeof(req));
-	req.op = XDP_PRIVSEP_JOIN;
-	req.ifindex = ifindex;
-	req.snaplen = snaplen;
-	ret = xdp_privsep_transact(ps, &req, fds, 2, reply, errbuf);
-	/* A helper that failed to join has exited; it has nothing to undo. */
-	if (ret != 0)
+	ret = xdp_privsep_transact(ps, req, reply, fds, errbuf);
+	if (ret >= 0 && (reply->nr_rings == 0 ||
+	    (__u32)ret != 1 + reply->nr_rings)) {
+		for (i = 0; i < ret; i++)
+			close(fds[i]);
+		snprintf(errbuf, PCAP_ERRBUF_SIZE,
+		    "The XDP capture helper sent %d fds for %u rings", ret,
+		    reply->nr_rings);
+		ret = PCAP_ERROR;
+	}
+	if (ret < 0) {
+		/* A helper that failed to join has exited: nothing to undo. */
 		xdp_privsep_close(ps);
-	return ret;
+		return ret;
+	}
+	return 0;
 }
 
 int
@@ -251,7 +300,7 @@ xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 		return 0;
 	memset(&req, 0, sizeof(req));
 	req.op = XDP_PRIVSEP_LEAVE;
-	ret = xdp_privsep_transact(ps, &req, NULL, 0, &reply, errbuf);
+	ret = xdp_privsep_transact(ps, &req, &reply, NULL, errbuf);
 	xdp_privsep_close(ps);
-	return ret;
+	return ret < 0 ? ret : 0;
 }

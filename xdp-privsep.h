@@ -8,8 +8,12 @@
  * privileges, joins the chain on the capture's behalf, and leaves it when
  * asked or when the socket to the application closes (also after SIGKILL).
  *
- * The helper trusts nothing it receives: it checks the maps it is handed and
- * acts only on the interface and slot of its own capture.
+ * The helper also creates the capture's perf-event rings, which need
+ * privileges too (dumpcap, even as root, keeps only CAP_NET_RAW and
+ * CAP_NET_ADMIN while it opens a device), and hands them to the application.
+ *
+ * The helper trusts nothing it receives: it checks the request and acts only
+ * on the interface and slot of its own capture.
  */
 #ifndef XDP_PRIVSEP_H
 #define XDP_PRIVSEP_H
@@ -21,21 +25,32 @@
 #define XDP_PRIVSEP_FD		3
 #define XDP_PRIVSEP_ERRLEN	256	/* PCAP_ERRBUF_SIZE */
 
+/* SCM_RIGHTS carries at most 253 fds: the counters and the rings. */
+#define XDP_PRIVSEP_MAX_FDS	253
+
 enum xdp_privsep_op {
-	XDP_PRIVSEP_JOIN = 1,	/* with two fds: the rings map, the counters */
+	XDP_PRIVSEP_JOIN = 1,
 	XDP_PRIVSEP_LEAVE,
 };
 
 struct xdp_privsep_request {
 	__u32	op;
-	__s32	ifindex;
-	__u32	snaplen;
+	__s32	ifindex;	/* JOIN: the interface */
+	__u32	snaplen;	/* JOIN: bytes of each frame to copy */
+	__u32	immediate;	/* JOIN: wake the reader for every frame */
+	__u64	buffer_size;	/* JOIN: bytes of ring, in all; 0: default */
 };
 
+/*
+ * A successful JOIN's reply comes with 1 + nr_rings fds: the per-CPU
+ * counters, then the perf events whose rings to map.
+ */
 struct xdp_privsep_reply {
 	__s32	status;		/* enum xdp_chain_status */
 	__u32	orig_id;	/* JOIN: the user's program, 0 if none */
 	__u32	dump_id;	/* JOIN: the capture's dump program */
+	__u32	nr_rings;	/* JOIN: perf events that follow the counters */
+	__u64	ring_size;	/* JOIN: bytes of each ring's data area */
 	char	errmsg[XDP_PRIVSEP_ERRLEN];
 };
 
@@ -45,12 +60,13 @@ struct xdp_privsep {
 };
 
 /*
- * Starts the helper and has it join the chain of ifindex.  Returns 0, or a
- * PCAP_ERROR_* code with a message in errbuf.
+ * Starts the helper and has it join req's interface.  Returns 0 with the
+ * reply and its fds (which the caller then owns) in fds, or a PCAP_ERROR_*
+ * code with a message in errbuf.
  */
-int	xdp_privsep_join(struct xdp_privsep *ps, int ifindex, __u32 snaplen,
-	    int rings_fd, int counts_fd, struct xdp_privsep_reply *reply,
-	    char *errbuf);
+int	xdp_privsep_join(struct xdp_privsep *ps,
+	    const struct xdp_privsep_request *req,
+	    struct xdp_privsep_reply *reply, int *fds, char *errbuf);
 
 /* Has the helper leave the chain, and ends it. Returns 0 or PCAP_ERROR. */
 int	xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Ring reading: one perf-event ring per online CPU, read the way libbpf's
+ * Ring reading: one perf-event ring per online CPU (made by the helper,
+ * xdp-perf.c), read the way libbpf's
  * perf_event_read_simple() does (acquire-load of data_head, release-store of
  * data_tail, records that wrap made whole in a scratch buffer), merged by
  * timestamp so that a capture's records never go back in time.
@@ -19,9 +20,8 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include <sys/timerfd.h>
 
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -32,14 +32,14 @@
 #include "fmtutils.h"
 #include "xdp-ring.h"
 
-#define XDP_RING_DEFAULT_BUFFER	(2 * 1024 * 1024)
-/* A ring must hold the largest record, 64 KiB, with room to spare. */
-#define XDP_RING_MIN_SIZE	(128 * 1024)
 #define XDP_RING_MAX_RECORD	0x10000
+
+/* epoll tags of the fds that are not rings (rings are tagged by index). */
+#define XDP_RINGS_TAG_WAKE	UINT32_MAX
+#define XDP_RINGS_TAG_FLUSH	(UINT32_MAX - 1)
 
 struct xdp_ring {
 	int	fd;		/* the perf event */
-	int	cpu;
 	struct perf_event_mmap_page *meta;
 	unsigned char *data;	/* the ring proper, after the metadata page */
 	uint64_t size;		/* of data, a power of two */
@@ -50,93 +50,19 @@ struct xdp_ring {
 	(sizeof(struct perf_event_header) + sizeof(uint32_t))
 
 static int
-xdp_rings_online_cpus(int *cpus, int max)
+xdp_ring_map(struct xdp_ring *r, int fd, uint64_t size)
 {
-	FILE *f;
-	int n = 0, lo, hi, c;
-	char sep;
-
-	f = fopen("/sys/devices/system/cpu/online", "re");
-	if (f == NULL)
-		return -1;
-	/* A list of ranges: "0-3,5,7-8". */
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		sep = (char)fgetc(f);
-		if (sep == '-') {
-			if (fscanf(f, "%d", &hi) != 1)
-				break;
-			sep = (char)fgetc(f);
-		}
-		for (c = lo; c <= hi && n < max; c++)
-			cpus[n++] = c;
-		if (sep != ',')
-			break;
-	}
-	fclose(f);
-	return n;
-}
-
-static uint64_t
-xdp_rings_size(size_t buffer_size, int nr_rings)
-{
-	uint64_t per_ring, size = XDP_RING_MIN_SIZE;
-
-	if (buffer_size == 0)
-		buffer_size = XDP_RING_DEFAULT_BUFFER;
-	per_ring = buffer_size / (size_t)nr_rings;
-	/* perf wants a power of two pages; stay within the buffer asked for. */
-	while (size * 2 <= per_ring)
-		size *= 2;
-	return size;
-}
-
-static int
-xdp_ring_open(struct xdp_ring *r, int cpu, uint64_t size, int immediate,
-    int map_fd, int epoll_fd, int index)
-{
-	struct perf_event_attr attr;
-	struct epoll_event ev;
 	long page_size = sysconf(_SC_PAGESIZE);
 	void *base;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
-	attr.sample_type = PERF_SAMPLE_RAW;
-	attr.sample_period = 1;
-	if (immediate)
-		attr.wakeup_events = 1;
-	else {
-		/*
-		 * Waking the reader costs the XDP path an interrupt: wake it
-		 * when a quarter of the ring is full, and let the timeout
-		 * collect what arrives slower than that.
-		 */
-		attr.watermark = 1;
-		attr.wakeup_watermark = (uint32_t)(size / 4);
-	}
-	r->cpu = cpu;
-	r->size = size;
-	r->fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1,
-	    PERF_FLAG_FD_CLOEXEC);
-	if (r->fd < 0)
-		return -1;
 	base = mmap(NULL, (size_t)page_size + size, PROT_READ | PROT_WRITE,
-	    MAP_SHARED, r->fd, 0);
+	    MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
 		return -1;
 	r->meta = base;
 	r->data = (unsigned char *)base + page_size;
-	if (ioctl(r->fd, PERF_EVENT_IOC_ENABLE, 0) != 0)
-		return -1;
-	if (bpf_map_update_elem(map_fd, &cpu, &r->fd, BPF_ANY) != 0)
-		return -1;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u32 = (uint32_t)index;
-	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, r->fd, &ev);
+	r->size = size;
+	return 0;
 }
 
 static void
@@ -151,98 +77,89 @@ xdp_ring_close(struct xdp_ring *r)
 }
 
 static int
-xdp_rings_create_maps(struct xdp_rings *rings, int nr_cpus, char *errbuf,
-    size_t errlen)
+xdp_rings_watch(struct xdp_rings *rings, int fd, uint32_t tag)
 {
-	rings->map_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY,
-	    "pcapxdp_rings", sizeof(uint32_t), sizeof(uint32_t),
-	    (uint32_t)nr_cpus, NULL);
-	if (rings->map_fd < 0) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "Can't create the capture's BPF maps");
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = tag;
+	return epoll_ctl(rings->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * Batched wake-ups leave the last records of a burst unannounced: a
+ * periodic tick makes the wait set readable, as TPACKET_V3's block timeout
+ * does for pcap-linux, so that an application that selects on the fd reads
+ * them.
+ */
+static int
+xdp_rings_start_flush(struct xdp_rings *rings, int flush_ms)
+{
+	struct itimerspec its;
+
+	rings->flush_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC);
+	if (rings->flush_fd < 0)
 		return -1;
-	}
-	rings->counts_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
-	    "pcapxdp_counts", sizeof(uint32_t), sizeof(uint64_t),
-	    XDP_CAPTURE_NR_COUNTERS, NULL);
-	if (rings->counts_fd < 0) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "Can't create the capture's BPF maps");
+	memset(&its, 0, sizeof(its));
+	its.it_interval.tv_sec = flush_ms / 1000;
+	its.it_interval.tv_nsec = (long)(flush_ms % 1000) * 1000000;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(rings->flush_fd, 0, &its, NULL) != 0)
 		return -1;
-	}
-	return 0;
+	return xdp_rings_watch(rings, rings->flush_fd, XDP_RINGS_TAG_FLUSH);
+}
+
+void
+xdp_rings_init(struct xdp_rings *rings)
+{
+	memset(rings, 0, sizeof(*rings));
+	rings->counts_fd = rings->epoll_fd = -1;
+	rings->wake_fd = rings->flush_fd = -1;
 }
 
 int
-xdp_rings_open(struct xdp_rings *rings, size_t buffer_size, int immediate,
-    char *errbuf, size_t errlen)
+xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr, uint64_t size,
+    int counts_fd, int immediate, int flush_ms, char *errbuf, size_t errlen)
 {
-	struct epoll_event ev;
-	int possible, *cpus = NULL, nr, i, err;
-	uint64_t size;
+	int i, err;
 
-	memset(rings, 0, sizeof(*rings));
-	rings->map_fd = rings->counts_fd = rings->epoll_fd = rings->wake_fd = -1;
-
-	possible = libbpf_num_possible_cpus();
-	if (possible <= 0) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, -possible,
-		    "Can't count the possible CPUs");
-		errno = -possible;
-		return -1;
-	}
-	if (xdp_rings_create_maps(rings, possible, errbuf, errlen) != 0)
-		goto fail;
-
-	cpus = calloc((size_t)possible, sizeof(*cpus));
-	rings->ring = calloc((size_t)possible, sizeof(*rings->ring));
+	xdp_rings_init(rings);
+	rings->counts_fd = counts_fd;
+	rings->ring = calloc((size_t)nr, sizeof(*rings->ring));
 	rings->scratch = malloc(XDP_RING_MAX_RECORD);
-	if (cpus == NULL || rings->ring == NULL || rings->scratch == NULL) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "malloc");
+	if (rings->ring == NULL || rings->scratch == NULL) {
+		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno, "malloc");
+		for (i = 0; i < nr; i++)
+			close(fds[i]);
 		goto fail;
 	}
-	nr = xdp_rings_online_cpus(cpus, possible);
-	if (nr <= 0) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "Can't read the online CPUs");
-		goto fail;
-	}
+	for (i = 0; i < nr; i++)
+		rings->ring[i].fd = fds[i];
+	rings->nr_rings = nr;
 
 	rings->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	rings->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (rings->epoll_fd < 0 || rings->wake_fd < 0) {
+	if (rings->epoll_fd < 0 || rings->wake_fd < 0 ||
+	    xdp_rings_watch(rings, rings->wake_fd, XDP_RINGS_TAG_WAKE) != 0 ||
+	    (!immediate && xdp_rings_start_flush(rings, flush_ms) != 0)) {
 		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
 		    "Can't create the capture's wait set");
 		goto fail;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u32 = UINT32_MAX;
-	if (epoll_ctl(rings->epoll_fd, EPOLL_CTL_ADD, rings->wake_fd, &ev) != 0) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "Can't create the capture's wait set");
-		goto fail;
-	}
-
-	size = xdp_rings_size(buffer_size, nr);
 	for (i = 0; i < nr; i++) {
-		rings->ring[i].fd = -1;
-		rings->nr_rings = i + 1;
-		if (xdp_ring_open(&rings->ring[i], cpus[i], size, immediate,
-		    rings->map_fd, rings->epoll_fd, i) != 0) {
-			pcap_fmt_errmsg_for_errno(errbuf, errlen,
-			    errno, "Can't set up the perf-event ring of CPU %d",
-			    cpus[i]);
+		if (xdp_ring_map(&rings->ring[i], fds[i], size) != 0 ||
+		    xdp_rings_watch(rings, fds[i], (uint32_t)i) != 0) {
+			pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
+			    "Can't map the capture's ring %d", i);
 			goto fail;
 		}
 	}
-	free(cpus);
 	return 0;
 
 fail:
 	err = errno;
-	free(cpus);
 	xdp_rings_close(rings);
 	errno = err;
 	return -1;
@@ -261,12 +178,11 @@ xdp_rings_close(struct xdp_rings *rings)
 		close(rings->epoll_fd);
 	if (rings->wake_fd >= 0)
 		close(rings->wake_fd);
-	if (rings->map_fd >= 0)
-		close(rings->map_fd);
+	if (rings->flush_fd >= 0)
+		close(rings->flush_fd);
 	if (rings->counts_fd >= 0)
 		close(rings->counts_fd);
-	memset(rings, 0, sizeof(*rings));
-	rings->map_fd = rings->counts_fd = rings->epoll_fd = rings->wake_fd = -1;
+	xdp_rings_init(rings);
 }
 
 static uint64_t
@@ -427,9 +343,12 @@ xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 	n = epoll_wait(rings->epoll_fd, ev, 8, timeout_ms);
 	if (n < 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (ev[i].data.u32 == UINT32_MAX)
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.u32 == XDP_RINGS_TAG_WAKE)
 			(void)read(rings->wake_fd, &value, sizeof(value));
+		else if (ev[i].data.u32 == XDP_RINGS_TAG_FLUSH)
+			(void)read(rings->flush_fd, &value, sizeof(value));
+	}
 	return xdp_rings_pending(rings);
 }
 

@@ -15,28 +15,35 @@
 struct xdp_ring;
 
 struct xdp_rings {
-	int	map_fd;		/* PERF_EVENT_ARRAY the dump program writes to */
 	int	counts_fd;	/* per-CPU counters (enum xdp_capture_counter) */
 	int	epoll_fd;	/* every ring and wake_fd: the selectable fd */
 	int	wake_fd;	/* eventfd: breakloop, and records left unread */
+	int	flush_fd;	/* timerfd: records the rings did not wake for */
 	int	nr_rings;
 	struct xdp_ring *ring;
 	unsigned char *scratch;	/* a record that wraps, made whole */
 	int	last;		/* ring of the record xdp_rings_next gave */
 };
 
+/* Makes rings an empty set that xdp_rings_close() accepts. */
+void	xdp_rings_init(struct xdp_rings *rings);
+
 /*
- * Opens one ring per online CPU, buffer_size bytes in all (0: a default);
- * immediate wakes the reader for every record instead of in batches.
+ * Maps the rings of the nr perf events in fds, each with a data area of
+ * size bytes, and takes ownership of those fds and of counts_fd (see
+ * xdp-perf.h).  Unless immediate is set (the events wake the reader for
+ * every record), the wait set becomes readable every flush_ms milliseconds,
+ * so that records the events' batched wake-ups leave unannounced are read.
  * Returns 0, or -1 with a message in errbuf and errno set.
  */
-int	xdp_rings_open(struct xdp_rings *rings, size_t buffer_size,
-	    int immediate, char *errbuf, size_t errlen);
+int	xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
+	    uint64_t size, int counts_fd, int immediate, int flush_ms,
+	    char *errbuf, size_t errlen);
 void	xdp_rings_close(struct xdp_rings *rings);
 
 /*
- * Waits up to timeout_ms (-1: forever) for a record or a wake-up.
- * Returns 1 if a record is ready, 0 if not, -1 with errno on error.
+ * Waits up to timeout_ms (-1: forever) for a record, a wake-up or a flush
+ * tick.  Returns 1 if a record is ready, 0 if not, -1 with errno on error.
  */
 int	xdp_rings_wait(struct xdp_rings *rings, int timeout_ms);
 

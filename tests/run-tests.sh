@@ -1,0 +1,474 @@
+#!/bin/bash
+# The pcap-xdp test suite: the real kernel, Debian's own tcpdump and tshark,
+# real packets through veth pairs.
+#
+# Every test_*() function runs on fresh test hosts: two network namespaces
+# joined by a veth pair.  On the "xdp" side, xt0 carries the XDP program under
+# test (mostly the echo sample, which bounces each frame back and answers
+# pings itself: xt0 has no address, so only XDP can answer); on the "peer"
+# side, xt1 sends the traffic.  A test returns 0 (pass), 1 (fail) or 77
+# (skip, with the reason printed).
+#
+# Usage: tests/run-tests.sh [TEST...]   (from the build directory, as root)
+set -u
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$(pwd)}
+export LD_LIBRARY_PATH="$BUILD/libpcap"
+TCPDUMP=/usr/bin/tcpdump
+TSHARK=/usr/bin/tshark
+API="$BUILD/tests/xdp-api-test"
+ATTACH="$BUILD/tests/xdp-attach"
+HELPER="$BUILD/pcap-xdp-helper"
+PIN_ROOT=/sys/fs/bpf/pcap-xdp
+
+NS_X=pxt-x-$$
+NS_P=pxt-p-$$
+X="nsenter --net=/var/run/netns/$NS_X"
+P="nsenter --net=/var/run/netns/$NS_P"
+IF=xt0
+PEER_IF=xt1
+ADDR=10.199.0.1
+PEER_ADDR=10.199.0.2
+TMP=
+
+log() { printf '    %s\n' "$*"; }
+fail() { log "FAIL: $*"; return 1; }
+skip() { log "SKIP: $*"; return 77; }
+
+# --- test hosts ---------------------------------------------------------------
+
+setup_hosts() {
+	TMP=$(mktemp -d /tmp/pcap-xdp-test.XXXXXX)
+	chmod 1777 "$TMP"	# tcpdump writes -w files as user tcpdump
+	ls "$PIN_ROOT" > "$TMP/pins.before" 2>/dev/null
+	echo "(none)" >> "$TMP/pins.before"
+	ip netns add "$NS_X" && ip netns add "$NS_P" &&
+	ip link add "$IF" netns "$NS_X" type veth peer name "$PEER_IF" netns "$NS_P" &&
+	$X ip link set lo up && $X ip link set "$IF" up &&
+	$P ip link set lo up && $P ip addr add "$PEER_ADDR/24" dev "$PEER_IF" &&
+	$P ip link set "$PEER_IF" up &&
+	# Frames the echo bounces come back through the peer's XDP path.
+	$P ip link set dev "$PEER_IF" xdpdrv obj "$BUILD/bpf/xdp_pass.bpf.o" sec xdp &&
+	$P ip neigh replace "$ADDR" lladdr "$(mac_of "$IF")" dev "$PEER_IF"
+}
+
+teardown_hosts() {
+	local pids
+	pids=$(jobs -p)
+	[ -n "$pids" ] && kill $pids 2>/dev/null
+	wait 2>/dev/null
+	ip netns pids "$NS_X" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns pids "$NS_P" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$NS_X" 2>/dev/null
+	ip netns del "$NS_P" 2>/dev/null
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	TMP=
+}
+
+mac_of() { $X ip -br link show "$1" | awk '{ print $3 }'; }
+
+attach() {	# attach PROGRAM [xdpdrv|xdpgeneric]
+	$X ip link set dev "$IF" "${2:-xdpdrv}" obj "$BUILD/bpf/$1.bpf.o" sec xdp
+}
+
+# "ID MODE" of the program on xt0's hook (MODE: xdp, xdpgeneric), or "none".
+hook() {
+	local out id mode
+	out=$($X ip link show "$IF")
+	id=$(echo "$out" | sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p')
+	mode=$(echo "$out" | sed -n 's/.* mtu [0-9]* \(xdp[a-z]*\) .*/\1/p')
+	echo "${id:-none} $mode"
+}
+
+hook_name() {
+	$X ip link show "$IF" | sed -n 's/.* name \([^ ]*\) tag.*/\1/p'
+}
+
+ping_bg() {	# ping_bg COUNT INTERVAL: pings from the peer in the background
+	$P ping -q -c "$1" -i "$2" -W 1 "$ADDR" > "$TMP/ping.out" 2>&1 &
+	PING_PID=$!
+}
+
+# Waits for the pings; true if all COUNT were answered.
+pings_answered() {
+	wait "$PING_PID" 2>/dev/null
+	grep -q "$1 packets transmitted, $1 received" "$TMP/ping.out" ||
+		{ cat "$TMP/ping.out"; return 1; }
+}
+
+wait_for() {	# wait_for FILE TEXT [SECONDS]
+	local i
+	for i in $(seq $((${3:-5} * 20))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Chains pinned in bpffs since the test began: none once its captures end.
+leftover_pins() {
+	ls "$PIN_ROOT" 2>/dev/null | grep -vxF -f "$TMP/pins.before" || true
+}
+
+helper_pids() { pgrep -f "pcap-xdp-helper --serve" || true; }
+
+# --- the seed's scenario and tcpdump's options ---------------------------------
+
+test_tcpdump_echo() {
+	attach xdp_echo
+	local before after n
+	before=$(hook)
+	ping_bg 40 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -e -c 10 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	n=$(grep -c "ICMP echo request" "$TMP/out")
+	[ "$n" -eq 10 ] || { cat "$TMP/out"; fail "$n echo requests shown, expected 10"; return; }
+	[ "$(grep -c 'length 98: .* ICMP echo request' "$TMP/out")" -eq 10 ] ||
+		{ cat "$TMP/out"; fail "frames not whole (98 bytes)"; return; }
+	grep -q "^10 packets captured" "$TMP/err" || { cat "$TMP/err"; fail "no '10 packets captured'"; return; }
+	pings_answered 40 || { fail "pings were not all bounced"; return; }
+	after=$(hook)
+	[ "$after" = "$before" ] || fail "hook was '$before', is '$after' after the capture" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs: $(leftover_pins)" || return
+	log "10 echo requests of 98 bytes captured, 40/40 pings bounced, hook '$after' restored"
+}
+
+test_snaplen() {
+	attach xdp_echo
+	ping_bg 20 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -s 64 -c 3 -w "$TMP/cap.pcap" icmp 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	$TSHARK -r "$TMP/cap.pcap" -T fields -e frame.cap_len -e frame.len > "$TMP/lens" 2>/dev/null
+	[ "$(sort -u "$TMP/lens")" = "$(printf '64\t98')" ] ||
+		{ cat "$TMP/lens"; fail "expected caplen 64, len 98"; return; }
+	log "3 frames: caplen 64, len 98"
+}
+
+test_write_read() {
+	attach xdp_echo
+	ping_bg 20 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -c 5 -w "$TMP/cap.pcap" icmp 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump -w failed"; return; }
+	$TCPDUMP -r "$TMP/cap.pcap" -nn > "$TMP/out" 2>/dev/null
+	[ "$(grep -c "IP $PEER_ADDR > $ADDR: ICMP echo request" "$TMP/out")" -eq 5 ] ||
+		{ cat "$TMP/out"; fail "tcpdump -r does not show 5 echo requests"; return; }
+	log "-w then -r: 5 echo requests"
+}
+
+test_nano_timestamps() {
+	attach xdp_echo
+	local start end
+	ping_bg 20 0.1
+	start=$(date +%s.%N)
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" --time-stamp-precision=nano -c 3 \
+		-w "$TMP/cap.pcap" icmp 2> "$TMP/err" || { cat "$TMP/err"; fail "tcpdump failed"; return; }
+	end=$(date +%s.%N)
+	# The nanosecond pcap magic, 0xa1b23c4d, little-endian.
+	[ "$(od -An -tx1 -N4 "$TMP/cap.pcap" | tr -d ' ')" = "4d3cb2a1" ] ||
+		fail "not a nanosecond pcap file" || return
+	$TCPDUMP -r "$TMP/cap.pcap" -tt --time-stamp-precision=nano -nn 2>/dev/null |
+		awk '{ print $1 }' > "$TMP/ts"
+	awk -v s="$start" -v e="$end" '
+		length($1) != length("1234567890.123456789") { bad = 1 }
+		$1 < s - 1 || $1 > e + 1 { bad = 1 }
+		END { exit bad }' "$TMP/ts" ||
+		{ cat "$TMP/ts"; fail "times not nanosecond wall-clock times of the capture"; return; }
+	log "nanosecond times within a second of the clock: $(head -1 "$TMP/ts")"
+}
+
+test_sigint() {
+	attach xdp_echo
+	local before pid uid t0 t1
+	before=$(hook)
+	ping_bg 100 0.05
+	$X $TCPDUMP -i "xdp:$IF" -nn icmp > "$TMP/out" 2> "$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	sleep 1
+	# tcpdump dropped to its own user before reading.
+	uid=$(awk '/^Uid:/ { print $2 }' /proc/$pid/status)
+	[ "$uid" = "$(id -u tcpdump)" ] || fail "tcpdump runs as uid $uid, not as tcpdump" || return
+	t0=$(date +%s%N)
+	kill -INT $pid
+	wait $pid
+	t1=$(date +%s%N)
+	[ $(( (t1 - t0) / 1000000 )) -lt 1000 ] ||
+		fail "tcpdump took $(( (t1 - t0) / 1000000 )) ms to end after SIGINT" || return
+	grep -q "packets captured" "$TMP/err" || { cat "$TMP/err"; fail "no statistics"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
+	log "SIGINT ended tcpdump (running as user tcpdump) in $(( (t1 - t0) / 1000000 )) ms"
+}
+
+test_statistics() {
+	attach xdp_echo
+	local captured received dropped
+	ping_bg 30 0.05
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 8 > /dev/null 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	captured=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$TMP/err")
+	received=$(sed -n 's/^\([0-9]*\) packets received by filter/\1/p' "$TMP/err")
+	dropped=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$TMP/err")
+	[ "$captured" = 8 ] && [ "$received" -ge 8 ] && [ "$dropped" = 0 ] ||
+		{ cat "$TMP/err"; fail "statistics: $captured captured, $received received, $dropped dropped"; return; }
+	log "$captured captured, $received received by filter, $dropped dropped"
+}
+
+test_tshark() {
+	attach xdp_echo
+	ping_bg 40 0.1
+	$X timeout 30 $TSHARK -i "xdp:$IF" -c 5 -f icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tshark failed"; return; }
+	[ "$(grep -c 'Echo (ping) request' "$TMP/out")" -eq 5 ] ||
+		{ cat "$TMP/out" "$TMP/err"; fail "tshark did not show 5 echo requests"; return; }
+	log "tshark -i xdp:$IF -c 5 -f icmp: 5 echo requests"
+}
+
+test_no_program() {
+	# No XDP program: the stack answers the pings itself.
+	$X ip addr add "$ADDR/24" dev "$IF"
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture"; return; }
+	[ "$(hook)" = "none " ] || fail "a program is left attached: $(hook)" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+	log "3 echo requests captured; nothing attached afterwards"
+}
+
+test_generic_mode() {
+	attach xdp_echo xdpgeneric
+	local before
+	before=$(hook)
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	log "generic-mode program '$before' restored in generic mode"
+}
+
+test_frags_program() {
+	# A multi-buffer program: the chain must load its programs to match.
+	$X "$ATTACH" frags "$IF" "$BUILD/bpf/xdp_echo.bpf.o" || { fail "can't attach"; return; }
+	local before
+	before=$(hook)
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture"; return; }
+	pings_answered 30 || { fail "pings not all bounced"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	log "xdp.frags program chained and restored"
+}
+
+test_findalldevs() {
+	attach xdp_echo
+	$X $TCPDUMP -D > "$TMP/list" 2>&1 || { cat "$TMP/list"; fail "tcpdump -D failed"; return; }
+	grep -q "xdp:$IF (XDP ingress of $IF, program \"xdp_echo\" id $(hook | cut -d' ' -f1)) \[Up, Running\]" "$TMP/list" ||
+		{ cat "$TMP/list"; fail "xdp:$IF not listed as expected"; return; }
+	grep -q "xdp:lo" "$TMP/list" && { fail "xdp:lo listed: it has no XDP program"; return; }
+	# Debian's own modules are all still there.
+	for dev in bluetooth-monitor nflog nfqueue dbus-system dbus-session; do
+		grep -q "$dev" "$TMP/list" || { cat "$TMP/list"; fail "$dev missing from tcpdump -D"; return; }
+	done
+	$X "$API" findalldevs "xdp:$IF" xdp_echo | sed 's/^/    /' || return 1
+	log "tcpdump -D: $(grep "xdp:$IF" "$TMP/list")"
+}
+
+# --- the libpcap API -------------------------------------------------------------
+
+api() {	# api SUBCOMMAND [ARG]: runs xdp-api-test on xdp:xt0
+	$X timeout 60 "$API" "$1" "xdp:$IF" ${2:+"$2"} > "$TMP/api" 2>&1
+	local status=$?
+	sed 's/^/    /' "$TMP/api"
+	return $status
+}
+
+test_api_next_ex() { attach xdp_echo; ping_bg 100 0.1; api next-ex; }
+test_api_count() { attach xdp_echo; ping_bg 100 0.1; api count; }
+test_api_breakloop() { attach xdp_echo; api breakloop; }
+test_api_timeout() { attach xdp_echo; api timeout; }
+test_api_nonblock() { attach xdp_echo; api nonblock; }
+test_api_select() { attach xdp_echo; ping_bg 100 0.05; api select; }
+test_api_immediate() { attach xdp_echo; ping_bg 100 0.1; api immediate; }
+test_api_direction() { attach xdp_echo; api direction; }
+
+test_api_drops() {
+	attach xdp_echo
+	# A flood the capture does not read for 2 s: its rings overflow.
+	$P timeout 1.5 ping -q -f -s 1000 "$ADDR" > /dev/null 2>&1 &
+	api drops 2
+}
+
+test_api_inject() {
+	attach xdp_echo
+	$P timeout 10 $TCPDUMP -i "$PEER_IF" -nn -c 3 ether proto 0x88b5 > "$TMP/peer" 2> "$TMP/peer.err" &
+	local pid=$!
+	wait_for "$TMP/peer.err" "listening on" || { fail "peer capture did not start"; return; }
+	api inject || return 1
+	wait $pid
+	[ "$(grep -c 'ethertype Unknown (0x88b5)' "$TMP/peer")" -eq 3 ] ||
+		{ cat "$TMP/peer"; fail "the peer did not receive the 3 injected frames"; return; }
+	log "the peer received the 3 injected frames"
+}
+
+# --- errors: clear, and nothing changed --------------------------------------------
+
+expect_error() {	# expect_error PATTERN CMD...: CMD fails, saying PATTERN
+	local before
+	before=$(hook)
+	"${@:2}" > "$TMP/out" 2> "$TMP/err" && { fail "'${*:2}' succeeded"; return; }
+	grep -q "$1" "$TMP/err" || { cat "$TMP/err"; fail "no '$1' in the error"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook changed from '$before' to '$(hook)'" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+	[ -z "$(helper_pids)" ] || fail "a helper is left running" || return
+	log "$(grep -m1 "$1" "$TMP/err")"
+}
+
+test_error_no_such_device() {
+	expect_error "No such device exists" $X $TCPDUMP -i xdp:nosuch0 -c 1
+}
+
+test_error_no_privileges() {
+	attach xdp_echo
+	expect_error "You don't have permission" $X setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups --inh-caps=-all --bounding-set=-all $TCPDUMP -i "xdp:$IF" -c 1
+}
+
+test_error_bpffs_unusable() {
+	attach xdp_echo
+	# Another file system where bpffs belongs, in a mount namespace of its own.
+	expect_error "bpffs is unusable" unshare -m sh -c \
+		"umount /sys/fs/bpf 2>/dev/null; mount -t tmpfs none /sys/fs/bpf &&
+		 $X $TCPDUMP -i xdp:$IF -c 1"
+}
+
+test_error_bpf_link() {
+	mount | grep -q " /sys/fs/bpf type bpf" || mount -t bpf bpf /sys/fs/bpf
+	$X "$ATTACH" link "$IF" "$BUILD/bpf/xdp_echo.bpf.o" "/sys/fs/bpf/pxt-link-$$" ||
+		{ fail "can't attach through a link"; return; }
+	expect_error "attached through a bpf_link" $X $TCPDUMP -i "xdp:$IF" -c 1
+	local status=$?
+	rm -f "/sys/fs/bpf/pxt-link-$$"
+	return $status
+}
+
+test_error_device_bound() {
+	$X "$ATTACH" devbound "$IF" "$BUILD/bpf/xdp_echo.bpf.o" 2> "$TMP/attach.err" ||
+		{ skip "this kernel can't attach a device-bound program: $(cat "$TMP/attach.err")"; return; }
+	expect_error "can.t be tail-called" $X $TCPDUMP -i "xdp:$IF" -c 1
+}
+
+test_error_offloaded() {
+	[ -d /sys/bus/netdevsim ] ||
+		{ skip "no netdevsim here, the only way to offload an XDP program without the hardware"; return; }
+	fail "offload test not written for netdevsim"
+}
+
+# --- crashes -------------------------------------------------------------------------
+
+test_sigkill_tcpdump() {
+	attach xdp_echo
+	local before pid i
+	before=$(hook)
+	ping_bg 60 0.05
+	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	sleep 0.5
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	# The helper sees the socket close and restores the hook.
+	for i in $(seq 40); do [ "$(hook)" = "$before" ] && break; sleep 0.05; done
+	[ "$(hook)" = "$before" ] || fail "hook not restored after SIGKILL: $(hook)" || return
+	pings_answered 60 || { fail "pings lost around the SIGKILL"; return; }
+	[ -z "$(helper_pids)" ] || fail "the helper did not exit" || return
+	log "hook '$before' restored by the helper; 60/60 pings bounced throughout"
+}
+
+test_sigkill_everything() {
+	attach xdp_echo
+	local before pid
+	before=$(hook)
+	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	kill -9 $(helper_pids) $pid
+	wait $pid 2>/dev/null
+	# The dead capture's chain stays, and keeps the echo program running.
+	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook, found $(hook_name)" || return
+	[ -n "$(leftover_pins)" ] || fail "the chain's maps are not pinned" || return
+	ping_bg 20 0.05
+	pings_answered 20 || { fail "the echo program stopped answering"; return; }
+	# The next capture removes what the dead one left.
+	ping_bg 20 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "the next capture failed"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored by the next capture: $(hook)" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	log "after kill -9 of tcpdump and its helper, pings still bounced; the next capture restored '$before'"
+}
+
+test_cleanup_command() {
+	attach xdp_echo
+	local before pid
+	before=$(hook)
+	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	kill -9 $(helper_pids) $pid
+	wait $pid 2>/dev/null
+	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook" || return
+	$X "$HELPER" --cleanup "$IF" || { fail "pcap-xdp-helper --cleanup failed"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored by --cleanup: $(hook)" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	log "pcap-xdp-helper --cleanup $IF restored '$before'"
+}
+
+test_lookupnet() {
+	attach xdp_echo
+	$X ip addr add 10.199.1.1/24 dev "$IF"
+	ping_bg 20 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 1 icmp > /dev/null 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	grep -q WARNING "$TMP/err" && { cat "$TMP/err"; fail "pcap_lookupnet failed on xdp:$IF"; return; }
+	log "pcap_lookupnet(xdp:$IF) found the interface's address"
+}
+
+# --- runner ----------------------------------------------------------------------
+
+run_test() {
+	local name=$1 status
+	echo "$name"
+	setup_hosts || { teardown_hosts; log "FAIL: could not set up the test hosts"; return 1; }
+	( set +e; "$name" )
+	status=$?
+	teardown_hosts
+	return $status
+}
+
+main() {
+	local tests passed=0 failed=0 skipped=0 status t failures=""
+	[ "$(id -u)" = 0 ] || { echo "run-tests.sh: needs root" >&2; exit 1; }
+	trap teardown_hosts EXIT
+	if [ $# -gt 0 ]; then
+		tests="$*"
+	else
+		tests=$(declare -F | awk '{ print $3 }' | grep '^test_')
+	fi
+	for t in $tests; do
+		run_test "$t"
+		status=$?
+		case $status in
+		0) passed=$((passed + 1)); echo "  PASS" ;;
+		77) skipped=$((skipped + 1)); echo "  SKIP" ;;
+		*) failed=$((failed + 1)); failures="$failures $t"; echo "  FAIL" ;;
+		esac
+	done
+	[ -z "$failures" ] || echo "failed:$failures"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"
