@@ -118,6 +118,23 @@ xdp_fill_header(pcap_t *p, const struct xdp_record *rec,
 }
 
 /*
+ * The filter set with pcap_setfilter(), run in userspace: it returns how
+ * many bytes of the frame to keep, 0 to reject it.
+ */
+static int
+xdp_filter_accepts(pcap_t *p, const u_char *data, struct pcap_pkthdr *h)
+{
+	u_int keep;
+
+	if (p->fcode.bf_insns == NULL)
+		return 1;
+	keep = pcap_filter(p->fcode.bf_insns, data, h->len, h->caplen);
+	if (keep < h->caplen)
+		h->caplen = keep;
+	return keep != 0;
+}
+
+/*
  * Waits for records according to the handle's mode.  Returns 1 if records
  * are ready, 0 if not (timeout, signal, breakloop), or PCAP_ERROR.
  */
@@ -195,8 +212,7 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 		 * The callback reads the frame straight from the ring; the
 		 * record is released only once it returns.
 		 */
-		if (p->fcode.bf_insns == NULL ||
-		    pcap_filter(p->fcode.bf_insns, rec.data, h.len, h.caplen)) {
+		if (xdp_filter_accepts(p, rec.data, &h)) {
 			callback(user, &h, rec.data);
 			count++;
 		}

@@ -67,7 +67,8 @@ static void
 xdp_privsep_pass_capabilities(void)
 {
 	static const int caps[] = {
-		CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN
+		CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN,
+		CAP_DAC_OVERRIDE
 	};
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[2];

@@ -276,6 +276,78 @@ test_findalldevs() {
 	log "tcpdump -D: $(grep "xdp:$IF" "$TMP/list")"
 }
 
+test_findalldevs_unprivileged() {
+	attach xdp_echo
+	# Without privileges the program's name can't be read, its id can.
+	$X setpriv --reuid=nobody --regid=nogroup --clear-groups $TCPDUMP -D > "$TMP/list" 2>&1 ||
+		{ cat "$TMP/list"; fail "tcpdump -D failed without privileges"; return; }
+	grep -q "xdp:$IF (XDP ingress of $IF, program id $(hook | cut -d' ' -f1)) \[Up, Running\]" "$TMP/list" ||
+		{ cat "$TMP/list"; fail "xdp:$IF not listed"; return; }
+	log "as nobody: $(grep "xdp:$IF" "$TMP/list")"
+}
+
+test_generic_fallback() {
+	# lo has no native XDP: a capture attaches there in generic mode.
+	$X timeout 10 ping -q -c 30 -i 0.1 127.0.0.1 > /dev/null 2>&1 &
+	$X timeout 20 $TCPDUMP -i xdp:lo -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump -i xdp:lo failed"; return; }
+	[ "$(grep -c 'ICMP echo' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture on lo"; return; }
+	$X ip link show lo | grep -q prog/ && { fail "a program is left on lo"; return; }
+	log "xdp:lo captured in generic mode; nothing left attached"
+}
+
+test_promiscuous() {
+	attach xdp_echo
+	local pid
+	promiscuity() { $X ip -d link show "$IF" | sed -n 's/.*promiscuity \([0-9]*\).*/\1/p'; }
+	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" "listening on" || { fail "tcpdump did not start"; return; }
+	[ "$(promiscuity)" = 1 ] || fail "promiscuity $(promiscuity) during the capture" || return
+	kill -INT $pid; wait $pid
+	[ "$(promiscuity)" = 0 ] || fail "promiscuity $(promiscuity) after the capture" || return
+	$X $TCPDUMP -p -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" "listening on" || { fail "tcpdump -p did not start"; return; }
+	[ "$(promiscuity)" = 0 ] || fail "promiscuity $(promiscuity) with -p" || return
+	kill -INT $pid; wait $pid
+	log "promiscuous while capturing (membership, undone at close); not with -p"
+}
+
+test_buffer_size() {
+	attach xdp_echo
+	local pid kib total rings range
+	for kib in 4096 1000; do
+		$X $TCPDUMP -i "xdp:$IF" -B $kib -w "$TMP/cap.pcap" 2> "$TMP/err" &
+		pid=$!
+		wait_for "$TMP/err" "listening on" || { fail "tcpdump -B $kib did not start"; return; }
+		# Each ring is a metadata page and a data area.
+		rings=$(grep -c 'perf_event' /proc/$pid/maps)
+		total=0
+		for range in $(awk '/perf_event/ { print $1 }' /proc/$pid/maps); do
+			total=$((total + 0x${range#*-} - 0x${range%-*} - 4096))
+		done
+		kill -INT $pid; wait $pid
+		[ "$rings" -eq "$(nproc)" ] || fail "$rings rings for $(nproc) CPUs" || return
+		[ "$total" -le $((kib * 1024)) ] && [ "$total" -gt $((kib * 1024 / 2)) ] ||
+			fail "-B $kib: $total bytes of rings" || return
+		log "-B $kib: $rings rings, $total bytes"
+	done
+}
+
+test_install() {
+	make -s -C "$BUILD" install DESTDIR="$TMP/dest" > "$TMP/install.log" 2>&1 ||
+		{ tail "$TMP/install.log"; fail "make install failed"; return; }
+	local root="$TMP/dest$(sed -n 's/^prefix = //p' "$BUILD/Makefile")" f
+	for f in lib/libpcap.so.0.8 lib/libpcap.a include/pcap.h include/pcap/pcap.h \
+		bin/pcap-config lib/pkgconfig/libpcap.pc libexec/pcap-xdp-helper; do
+		[ -e "$root/$f" ] || { fail "make install did not install $f"; return; }
+	done
+	readelf -d "$root/lib/libpcap.so.0.8" | grep -q 'SONAME.*\[libpcap.so.0.8\]' ||
+		fail "installed library's SONAME is not libpcap.so.0.8" || return
+	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper"
+}
+
 # --- the libpcap API -------------------------------------------------------------
 
 api() {	# api SUBCOMMAND [ARG]: runs xdp-api-test on xdp:xt0
