@@ -196,6 +196,8 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 		max_packets = INT_MAX;
 
 	ret = xdp_wait(p);
+	/* The wall clock may have been set since the last read. */
+	px->mono_to_real_ns = xdp_mono_to_real_offset();
 	if (ret < 0)
 		return ret;
 	/*
@@ -322,14 +324,16 @@ static void
 xdp_cleanup(pcap_t *p)
 {
 	struct pcap_xdp *px = p->priv;
+	char errbuf[PCAP_ERRBUF_SIZE];
 
 	/*
 	 * Leave the chain first: the helper puts the interface's own
 	 * program back on the hook once no capture remains.  There is no
-	 * one to tell if that fails; the next capture or
+	 * one to tell if that fails (and p->errbuf may hold the reason
+	 * activation failed); the next capture or
 	 * "pcap-xdp-helper --cleanup" finishes the job.
 	 */
-	(void)xdp_privsep_leave(&px->helper, p->errbuf);
+	(void)xdp_privsep_leave(&px->helper, errbuf);
 	xdp_rings_close(&px->rings);
 	if (px->packet_fd >= 0) {
 		close(px->packet_fd);
@@ -448,7 +452,6 @@ xdp_activate(pcap_t *p)
 	ret = xdp_open_packet_socket(p);
 	if (ret != 0)
 		goto fail;
-	px->mono_to_real_ns = xdp_mono_to_real_offset();
 
 	p->fd = px->rings.epoll_fd;
 	p->selectable_fd = px->rings.epoll_fd;

@@ -19,6 +19,12 @@
  *
  * All changes to chains happen with an exclusive flock on the pin root, so
  * captures in several processes never interleave their updates.
+ *
+ * A capture's helper shows it is alive by holding an abstract unix socket
+ * named after its chain and slot.  Abstract names belong to the network
+ * namespace, which every capture of an interface shares, whatever their pid
+ * namespaces; the kernel frees the name when the helper dies, however it
+ * dies.  A slot whose name can be bound belongs to a dead capture.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -27,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +44,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/un.h>
 
 #include <net/if.h>
 
@@ -104,7 +112,7 @@ void
 xdp_chain_member_init(struct xdp_chain_member *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->slots_fd = m->chain_fd = m->dump_fd = -1;
+	m->slots_fd = m->chain_fd = m->dump_fd = m->alive_fd = -1;
 }
 
 static void
@@ -123,8 +131,25 @@ xdp_chain_state_close(struct xdp_chain_state *cs)
 }
 
 /*
+ * Whether this process shares the mount namespace of pid 1, where a bpffs
+ * mounted now outlives this process.
+ */
+static int
+xdp_chain_in_initial_mount_ns(void)
+{
+	struct stat self, init;
+
+	return stat("/proc/self/ns/mnt", &self) == 0 &&
+	    stat("/proc/1/ns/mnt", &init) == 0 && self.st_ino == init.st_ino &&
+	    self.st_dev == init.st_dev;
+}
+
+/*
  * bpffs: use it where it is mounted; mount it on the empty sysfs directory
  * made for it where it is not; never stack it over another file system.
+ * The pins must outlive every process of a capture, so a bpffs mounted in
+ * a mount namespace of its own, which dies with them (as "ip netns exec"
+ * makes), will not do.
  */
 static int
 xdp_chain_ensure_bpffs(char *errbuf, size_t errlen)
@@ -135,18 +160,23 @@ xdp_chain_ensure_bpffs(char *errbuf, size_t errlen)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
 		    "bpffs is unusable: " XDP_CHAIN_BPFFS);
 	if (st.f_type == BPF_FS_MAGIC)
-		return 0;
+		return XDP_CHAIN_OK;
 	if (st.f_type != SYSFS_MAGIC)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
 		    "bpffs is unusable: " XDP_CHAIN_BPFFS
 		    " holds another file system (type 0x%lx)",
 		    (unsigned long)st.f_type);
+	if (!xdp_chain_in_initial_mount_ns())
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "bpffs is unusable: it is not mounted on " XDP_CHAIN_BPFFS
+		    " in this mount namespace (\"ip netns exec\" hides it; "
+		    "use \"nsenter --net\", or mount bpffs there)");
 	if (mount("bpf", XDP_CHAIN_BPFFS, "bpf", 0, "mode=0700") != 0)
 		return xdp_chain_error(errbuf, errlen,
 		    xdp_chain_errno_code(errno), errno,
 		    "bpffs is unusable: it is not mounted, and mounting it on "
 		    XDP_CHAIN_BPFFS " failed");
-	return 0;
+	return XDP_CHAIN_OK;
 }
 
 /*
@@ -213,22 +243,54 @@ xdp_chain_pin_path(const struct xdp_chain_state *cs, const char *name,
 }
 
 static int
-xdp_chain_pin(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
+xdp_chain_same_map(int fd_a, int fd_b)
+{
+	struct bpf_map_info a, b;
+	__u32 len_a = sizeof(a), len_b = sizeof(b);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	return bpf_obj_get_info_by_fd(fd_a, &a, &len_a) == 0 &&
+	    bpf_obj_get_info_by_fd(fd_b, &b, &len_b) == 0 && a.id == b.id;
+}
+
+/* Pins map_fd at the chain's NAME, replacing a pin of another map. */
+static int
+xdp_chain_pin_map(const struct xdp_chain_state *cs, const char *name,
+    int map_fd, char *errbuf, size_t errlen)
 {
 	char path[PATH_MAX];
+	int fd;
+
+	xdp_chain_pin_path(cs, name, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (xdp_chain_same_map(fd, map_fd)) {
+			close(fd);
+			return XDP_CHAIN_OK;
+		}
+		close(fd);
+		unlink(path);
+	}
+	if (bpf_obj_pin(map_fd, path) != 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "bpffs is unusable: can't pin %s", path);
+	return XDP_CHAIN_OK;
+}
+
+static int
+xdp_chain_pin(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
+{
+	int ret;
 
 	if (mkdir(cs->pin_dir, 0700) != 0 && errno != EEXIST)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
 		    "bpffs is unusable: can't create %s", cs->pin_dir);
-	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
-	if (access(path, F_OK) != 0 && bpf_obj_pin(cs->slots_fd, path) != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
-		    "bpffs is unusable: can't pin %s", path);
-	xdp_chain_pin_path(cs, "chain", path, sizeof(path));
-	if (access(path, F_OK) != 0 && bpf_obj_pin(cs->chain_fd, path) != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
-		    "bpffs is unusable: can't pin %s", path);
-	return 0;
+	ret = xdp_chain_pin_map(cs, "slots", cs->slots_fd, errbuf, errlen);
+	if (ret == XDP_CHAIN_OK)
+		ret = xdp_chain_pin_map(cs, "chain", cs->chain_fd, errbuf,
+		    errlen);
+	return ret;
 }
 
 static void
@@ -243,49 +305,76 @@ xdp_chain_unpin(const struct xdp_chain_state *cs)
 	rmdir(cs->pin_dir);
 }
 
-/*
- * The start time (clock ticks since boot) of a live process, which tells
- * reused pids apart; 0 if there is no such process or it is a zombie, as a
- * killed helper stays until something reaps it.
- */
-static __u64
-xdp_chain_start_time(pid_t pid)
+/* Removes the pins if they are this chain's, not a newer chain's. */
+static void
+xdp_chain_unpin_own(const struct xdp_chain_state *cs)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-	ssize_t n;
-	int fd, field;
+	char path[PATH_MAX];
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command name may hold spaces; fields resume after its ')'. */
-	p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	/* p + 2 is field 3 (state); the start time is field 22. */
-	p += 2;
-	for (field = 3; field < 22 && p != NULL; field++) {
-		p = strchr(p, ' ');
-		if (p != NULL)
-			p++;
+	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0 && !xdp_chain_same_map(fd, cs->slots_fd)) {
+		close(fd);
+		return;
 	}
-	if (p == NULL || sscanf(p, "%llu", &start) != 1)
+	if (fd >= 0)
+		close(fd);
+	xdp_chain_unpin(cs);
+}
+
+static __u32
+xdp_chain_map_id(int map_fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0)
 		return 0;
-	return start;
+	return info.id;
+}
+
+/*
+ * Binds the liveness name of a slot (see the top of this file).  Returns the
+ * socket, or -1 with errno EADDRINUSE if a live capture holds the slot.
+ */
+static int
+xdp_chain_claim(const struct xdp_chain_state *cs, __u32 slot)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd, n;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	/* sun_path[0] stays '\0': an abstract name. */
+	n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+	    "pcap-xdp/%u/%u", xdp_chain_map_id(cs->slots_fd), slot);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, len) != 0) {
+		n = errno;
+		close(fd);
+		errno = n;
+		return -1;
+	}
+	return fd;
 }
 
 static int
-xdp_chain_owner_alive(const struct xdp_capture_link *link)
+xdp_chain_owner_alive(const struct xdp_chain_state *cs, __u32 slot)
 {
-	return link->owner_pid != 0 && link->owner_start != 0 &&
-	    xdp_chain_start_time((pid_t)link->owner_pid) == link->owner_start;
+	int fd = xdp_chain_claim(cs, slot);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	/* When in doubt, alive: unlinking a live capture loses its packets. */
+	return 1;
 }
 
 static int
@@ -310,7 +399,8 @@ xdp_chain_write(const struct xdp_chain_state *cs, __u32 slot,
 /*
  * Takes a slot out of the chain: its predecessor skips it first, so packets
  * stop arriving; a packet already on its way finds the slot empty and falls
- * through to the user's program.
+ * through to the user's program.  The slot keeps its successor, for packets
+ * still running its program.
  */
 static void
 xdp_chain_unlink(const struct xdp_chain_state *cs, __u32 slot)
@@ -327,7 +417,7 @@ xdp_chain_unlink(const struct xdp_chain_state *cs, __u32 slot)
 		xdp_chain_write(cs, p, &prev);
 	}
 	bpf_map_delete_elem(cs->slots_fd, &slot);
-	memset(&link, 0, sizeof(link));
+	link.owner_pid = 0;
 	xdp_chain_write(cs, slot, &link);
 }
 
@@ -342,24 +432,12 @@ xdp_chain_reap(const struct xdp_chain_state *cs)
 	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++) {
 		if (xdp_chain_read(cs, slot, &link) != 0 || link.owner_pid == 0)
 			continue;
-		if (xdp_chain_owner_alive(&link))
+		if (xdp_chain_owner_alive(cs, slot))
 			live++;
 		else
 			xdp_chain_unlink(cs, slot);
 	}
 	return live;
-}
-
-static int
-xdp_chain_same_map(int fd_a, int fd_b)
-{
-	struct bpf_map_info a, b;
-	__u32 len_a = sizeof(a), len_b = sizeof(b);
-
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	return bpf_obj_get_info_by_fd(fd_a, &a, &len_a) == 0 &&
-	    bpf_obj_get_info_by_fd(fd_b, &b, &len_b) == 0 && a.id == b.id;
 }
 
 static __u32
@@ -668,25 +746,31 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	__u32 slot;
 	int fd, err;
 
-	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++)
-		if (xdp_chain_read(cs, slot, &link) == 0 && link.owner_pid == 0)
+	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++) {
+		if (xdp_chain_read(cs, slot, &link) != 0 || link.owner_pid != 0)
+			continue;
+		m->alive_fd = xdp_chain_claim(cs, slot);
+		if (m->alive_fd >= 0)
 			break;
+	}
 	if (slot == XDP_CAPTURE_MAX_SLOTS)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
-		    "Too many captures on this interface (at most %d)",
-		    XDP_CAPTURE_MAX_SLOTS - 1);
+		    "Too many captures on this interface (at most %d, to "
+		    "leave the XDP program tail calls of its own)",
+		    XDP_CAPTURE_MAX_CAPTURES);
 
 	args.slot = slot;
 	fd = xdp_chain_load_matching(xdp_chain_load_dump, &args);
-	if (fd < 0)
+	if (fd < 0) {
+		xdp_chain_close(&m->alive_fd);
 		return xdp_chain_error(errbuf, errlen,
 		    xdp_chain_errno_code(-fd), -fd,
 		    "Can't load the XDP capture program");
+	}
 
 	xdp_chain_read(cs, XDP_CAPTURE_ORIG_SLOT, &head);
 	link.next = head.next;
 	link.owner_pid = (__u32)getpid();
-	link.owner_start = xdp_chain_start_time(getpid());
 	err = xdp_chain_write(cs, slot, &link);
 	if (err == 0 && bpf_map_update_elem(cs->slots_fd, &slot, &fd,
 	    BPF_ANY) != 0)
@@ -699,6 +783,7 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	if (err != 0) {
 		xdp_chain_unlink(cs, slot);
 		close(fd);
+		xdp_chain_close(&m->alive_fd);
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, -err,
 		    "Can't join the XDP chain");
 	}
@@ -759,8 +844,8 @@ close_entry:
 	xdp_chain_close(&chain_fd);
 	close(entry_fd);
 unpin:
-	if (ret == 0)
-		xdp_chain_unpin(cs);
+	if (ret == XDP_CHAIN_OK)
+		xdp_chain_unpin_own(cs);
 	return ret;
 }
 
@@ -798,32 +883,30 @@ int
 xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
 	struct xdp_chain_state cs;
-	struct xdp_capture_link link;
-	int lock_fd, ret = 0;
+	int lock_fd, ret;
 
 	if (m->slot == 0)
-		return 0;
+		return XDP_CHAIN_OK;
+	/*
+	 * Without the lock, the capture stays in the chain: its slot passes
+	 * packets on, and whoever next holds the lock sees it is dead.
+	 */
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	xdp_chain_state_init(&cs, m->ifindex);
 	cs.slots_fd = m->slots_fd;
 	cs.chain_fd = m->chain_fd;
-	/*
-	 * Unlinking needs no lock to be safe for the packets, only to keep
-	 * concurrent changes apart: leave even if the lock can't be had.
-	 */
-	if (xdp_chain_read(&cs, m->slot, &link) == 0 &&
-	    link.owner_pid == (__u32)getpid())
-		xdp_chain_unlink(&cs, m->slot);
 	if (lock_fd >= 0) {
+		xdp_chain_unlink(&cs, m->slot);
 		ret = xdp_chain_pin_dir(m->ifindex, cs.pin_dir,
 		    sizeof(cs.pin_dir), errbuf, errlen);
-		if (ret == 0 && xdp_chain_reap(&cs) == 0)
+		if (ret == XDP_CHAIN_OK && xdp_chain_reap(&cs) == 0)
 			ret = xdp_chain_restore(&cs, errbuf, errlen);
 		close(lock_fd);
 	} else
 		ret = lock_fd;
 	xdp_chain_state_close(&cs);
 	xdp_chain_close(&m->dump_fd);
+	xdp_chain_close(&m->alive_fd);
 	m->slots_fd = m->chain_fd = -1;
 	m->slot = 0;
 	return ret;

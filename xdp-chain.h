@@ -46,6 +46,7 @@ struct xdp_chain_member {
 	int	slots_fd;
 	int	chain_fd;
 	int	dump_fd;
+	int	alive_fd;	/* bound while the capture lives: see xdp-chain.c */
 };
 
 void xdp_chain_member_init(struct xdp_chain_member *m);

@@ -98,16 +98,21 @@ xdp_privsep_exec_helper(const char *path, int sock)
 	    NULL };
 	char *envp[] = { NULL };
 	sigset_t none;
-	int null_fd;
+	int null_fd, fd;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
+	/* Out of the way of stdio and fd 3, for an application without stdio. */
+	sock = fcntl(sock, F_DUPFD, XDP_PRIVSEP_FD + 1);
 	null_fd = open("/dev/null", O_RDWR);
-	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 ||
-	    dup2(null_fd, 2) < 0 || dup2(sock, XDP_PRIVSEP_FD) < 0)
+	if (sock < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 ||
+	    dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0 ||
+	    dup2(sock, XDP_PRIVSEP_FD) < 0)
 		_exit(127);
-	syscall(SYS_close_range, XDP_PRIVSEP_FD + 1, ~0U, 0);
+	if (syscall(SYS_close_range, XDP_PRIVSEP_FD + 1, ~0U, 0) != 0)
+		for (fd = XDP_PRIVSEP_FD + 1; fd < sysconf(_SC_OPEN_MAX); fd++)
+			close(fd);
 	xdp_privsep_pass_capabilities();
 	execve(path, argv, envp);
 	_exit(127);
@@ -163,10 +168,19 @@ xdp_privsep_send(struct xdp_privsep *ps, const struct xdp_privsep_request *req)
 	return 0;
 }
 
+static void
+xdp_privsep_close_fds(const int *fds, int nr_fds)
+{
+	int i;
+
+	for (i = 0; i < nr_fds; i++)
+		close(fds[i]);
+}
+
 /*
- * Receives a reply and the fds that come with it (at most
- * XDP_PRIVSEP_MAX_FDS, into fds, if not NULL; closed otherwise).
- * Returns the number of fds, or -1 with errno set (0 if the helper hung up).
+ * Receives a reply and the fds that come with it, at most
+ * XDP_PRIVSEP_MAX_FDS, into fds.  Returns the number of fds, or -1 with
+ * errno set (0 if the helper hung up) and no fd open.
  */
 static int
 xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply,
@@ -179,7 +193,7 @@ xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply,
 	struct iovec iov = { reply, sizeof(*reply) };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
-	int received[XDP_PRIVSEP_MAX_FDS], nr_fds = 0, i;
+	int nr_fds = 0, n_cmsg;
 	ssize_t n;
 
 	memset(&msg, 0, sizeof(msg));
@@ -190,28 +204,27 @@ xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply,
 	do
 		n = recvmsg(ps->sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	for (cmsg = CMSG_FIRSTHDR(&msg); n >= 0 && cmsg != NULL;
+	if (n < 0)
+		return -1;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
 	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_RIGHTS) {
-			nr_fds = (int)((cmsg->cmsg_len - CMSG_LEN(0)) /
-			    sizeof(int));
-			memcpy(received, CMSG_DATA(cmsg),
-			    (size_t)nr_fds * sizeof(int));
-		}
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		n_cmsg = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (n_cmsg > XDP_PRIVSEP_MAX_FDS - nr_fds)
+			n_cmsg = XDP_PRIVSEP_MAX_FDS - nr_fds;
+		memcpy(fds + nr_fds, CMSG_DATA(cmsg),
+		    (size_t)n_cmsg * sizeof(int));
+		nr_fds += n_cmsg;
 	}
-	if (fds != NULL)
-		memcpy(fds, received, (size_t)nr_fds * sizeof(int));
-	else
-		for (i = 0; i < nr_fds; i++)
-			close(received[i]);
-	if (n == (ssize_t)sizeof(*reply)) {
-		reply->errmsg[sizeof(reply->errmsg) - 1] = '\0';
-		return nr_fds;
+	if (n != (ssize_t)sizeof(*reply) || (msg.msg_flags & MSG_CTRUNC)) {
+		xdp_privsep_close_fds(fds, nr_fds);
+		errno = n == 0 ? 0 : EPROTO;
+		return -1;
 	}
-	if (n >= 0)
-		errno = 0;
-	return -1;
+	reply->errmsg[sizeof(reply->errmsg) - 1] = '\0';
+	return nr_fds;
 }
 
 static int
@@ -230,7 +243,10 @@ xdp_privsep_pcap_status(int status)
 	}
 }
 
-/* Returns the number of fds received, or a PCAP_ERROR_* code. */
+/*
+ * Returns the number of fds received into fds (the caller's to close), or a
+ * PCAP_ERROR_* code with a message in errbuf and no fd open.
+ */
 static int
 xdp_privsep_transact(struct xdp_privsep *ps,
     const struct xdp_privsep_request *req, struct xdp_privsep_reply *reply,
@@ -249,6 +265,7 @@ xdp_privsep_transact(struct xdp_privsep *ps,
 		return PCAP_ERROR;
 	}
 	if (reply->status != XDP_CHAIN_OK) {
+		xdp_privsep_close_fds(fds, nr_fds);
 		pcap_strlcpy(errbuf, reply->errmsg, PCAP_ERRBUF_SIZE);
 		return xdp_privsep_pcap_status(reply->status);
 	}
@@ -267,7 +284,7 @@ int
 xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
     struct xdp_privsep_reply *reply, int *fds, char *errbuf)
 {
-	int ret, i;
+	int ret;
 
 	ret = xdp_privsep_spawn(ps, errbuf);
 	if (ret != 0)
@@ -275,8 +292,7 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
 	ret = xdp_privsep_transact(ps, req, reply, fds, errbuf);
 	if (ret >= 0 && (reply->nr_rings == 0 ||
 	    (__u32)ret != 1 + reply->nr_rings)) {
-		for (i = 0; i < ret; i++)
-			close(fds[i]);
+		xdp_privsep_close_fds(fds, ret);
 		snprintf(errbuf, PCAP_ERRBUF_SIZE,
 		    "The XDP capture helper sent %d fds for %u rings", ret,
 		    reply->nr_rings);
@@ -295,13 +311,16 @@ xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 {
 	struct xdp_privsep_request req;
 	struct xdp_privsep_reply reply;
+	int fds[XDP_PRIVSEP_MAX_FDS];
 	int ret;
 
 	if (ps->sock < 0)
 		return 0;
 	memset(&req, 0, sizeof(req));
 	req.op = XDP_PRIVSEP_LEAVE;
-	ret = xdp_privsep_transact(ps, &req, &reply, NULL, errbuf);
+	ret = xdp_privsep_transact(ps, &req, &reply, fds, errbuf);
+	if (ret > 0)
+		xdp_privsep_close_fds(fds, ret);
 	xdp_privsep_close(ps);
 	return ret < 0 ? ret : 0;
 }

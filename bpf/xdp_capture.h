@@ -18,13 +18,19 @@
 #include <linux/types.h>
 
 #define XDP_CAPTURE_ORIG_SLOT	0
-#define XDP_CAPTURE_MAX_SLOTS	64
+
+/*
+ * A packet reaches the original program after 1 + N tail calls with N
+ * captures, of the kernel's 33: allowing 16 captures leaves the original
+ * program 16 for its own.
+ */
+#define XDP_CAPTURE_MAX_CAPTURES	16
+#define XDP_CAPTURE_MAX_SLOTS	(XDP_CAPTURE_MAX_CAPTURES + 1)
 
 /* Value of the "chain" array, indexed by slot. */
 struct xdp_capture_link {
 	__u32 next;		/* slot the packet goes to next; 0: the original */
-	__u32 owner_pid;	/* helper process owning this slot, 0 if free */
-	__u64 owner_start;	/* its start time (clock ticks since boot) */
+	__u32 owner_pid;	/* helper owning this slot (for people), 0: free */
 };
 
 /*

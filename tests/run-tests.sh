@@ -416,6 +416,13 @@ test_error_bpffs_unusable() {
 		 $X $TCPDUMP -i xdp:$IF -c 1"
 }
 
+test_error_ip_netns_exec() {
+	attach xdp_echo
+	# ip netns exec remounts /sys: bpffs is not there, and a bpffs mounted
+	# in its private mount namespace would die with the capture.
+	expect_error "ip netns exec. hides it" ip netns exec "$NS_X" $TCPDUMP -i "xdp:$IF" -c 1
+}
+
 test_error_bpf_link() {
 	mount | grep -q " /sys/fs/bpf type bpf" || mount -t bpf bpf /sys/fs/bpf
 	$X "$ATTACH" link "$IF" "$BUILD/bpf/xdp_echo.bpf.o" "/sys/fs/bpf/pxt-link-$$" ||
@@ -496,6 +503,27 @@ test_cleanup_command() {
 	[ "$(hook)" = "$before" ] || fail "hook not restored by --cleanup: $(hook)" || return
 	[ -z "$(leftover_pins)" ] || fail "pins left" || return
 	log "pcap-xdp-helper --cleanup $IF restored '$before'"
+}
+
+test_two_captures() {
+	attach xdp_echo
+	local before p1
+	before=$(hook)
+	ping_bg 60 0.1
+	# One capture in a pid namespace of its own: captures must see each
+	# other alive whatever their pid namespaces.
+	$X unshare --pid --fork timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 20 icmp > "$TMP/out1" 2> "$TMP/err1" &
+	p1=$!
+	wait_for "$TMP/err1" "listening on" || { cat "$TMP/err1"; fail "first capture did not start"; return; }
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 5 icmp > "$TMP/out2" 2> "$TMP/err2" ||
+		{ cat "$TMP/err2"; fail "second capture failed"; return; }
+	wait $p1 || { cat "$TMP/err1"; fail "first capture failed"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out1")" -eq 20 ] || fail "first capture missed packets" || return
+	[ "$(grep -c 'ICMP echo request' "$TMP/out2")" -eq 5 ] || fail "second capture missed packets" || return
+	pings_answered 60 || { fail "pings lost"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	log "two captures (one in its own pid namespace) on one hook, 60/60 pings bounced, '$before' restored"
 }
 
 test_lookupnet() {
