@@ -466,28 +466,50 @@ xdp_chain_load_matching(xdp_chain_loader load, const void *arg)
 	return fd;
 }
 
+/* A map of an object to load, and the fd of the map it must use instead. */
+struct xdp_chain_reuse {
+	struct bpf_map *map;
+	int fd;
+};
+
+/*
+ * Loads an opened object, its maps replaced by the given fds, and returns
+ * (a copy of) the fd of its program, or a negative errno.
+ */
+static int
+xdp_chain_load_object(struct bpf_object *obj, struct bpf_program *prog,
+    const struct xdp_chain_reuse *reuse, int nr_reuse, __u32 prog_flags)
+{
+	int i, err = 0, fd;
+
+	for (i = 0; err == 0 && i < nr_reuse; i++)
+		err = bpf_map__reuse_fd(reuse[i].map, reuse[i].fd);
+	if (err == 0)
+		err = bpf_program__set_flags(prog, prog_flags);
+	if (err == 0)
+		err = bpf_object__load(obj);
+	if (err != 0)
+		return err;
+	fd = fcntl(bpf_program__fd(prog), F_DUPFD_CLOEXEC, 3);
+	return fd >= 0 ? fd : -errno;
+}
+
 static int
 xdp_chain_load_entry(const void *arg, __u32 prog_flags)
 {
 	const struct xdp_chain_state *cs = arg;
 	struct xdp_entry *skel;
-	int err, fd;
+	int fd;
 
 	skel = xdp_entry__open();
 	if (skel == NULL)
 		return -errno;
-	err = bpf_map__reuse_fd(skel->maps.pcapxdp_slots, cs->slots_fd);
-	if (err == 0)
-		err = bpf_map__reuse_fd(skel->maps.pcapxdp_chain, cs->chain_fd);
-	if (err == 0)
-		err = bpf_program__set_flags(skel->progs.pcapxdp_entry,
-		    prog_flags);
-	if (err == 0)
-		err = xdp_entry__load(skel);
-	fd = err == 0 ? fcntl(bpf_program__fd(skel->progs.pcapxdp_entry),
-	    F_DUPFD_CLOEXEC, 3) : err;
-	if (fd < 0 && err == 0)
-		fd = -errno;
+	struct xdp_chain_reuse reuse[] = {
+		{ skel->maps.pcapxdp_slots, cs->slots_fd },
+		{ skel->maps.pcapxdp_chain, cs->chain_fd },
+	};
+	fd = xdp_chain_load_object(skel->obj, skel->progs.pcapxdp_entry,
+	    reuse, 2, prog_flags);
 	xdp_entry__destroy(skel);
 	return fd;
 }
@@ -503,32 +525,21 @@ xdp_chain_load_dump(const void *arg, __u32 prog_flags)
 {
 	const struct xdp_chain_dump_args *a = arg;
 	struct xdp_dump *skel;
-	int err, fd;
+	int fd;
 
 	skel = xdp_dump__open();
 	if (skel == NULL)
 		return -errno;
 	skel->rodata->self_slot = a->slot;
 	skel->rodata->snaplen = a->cap->snaplen;
-	err = bpf_map__reuse_fd(skel->maps.pcapxdp_slots, a->cs->slots_fd);
-	if (err == 0)
-		err = bpf_map__reuse_fd(skel->maps.pcapxdp_chain,
-		    a->cs->chain_fd);
-	if (err == 0)
-		err = bpf_map__reuse_fd(skel->maps.pcapxdp_rings,
-		    a->cap->rings_fd);
-	if (err == 0)
-		err = bpf_map__reuse_fd(skel->maps.pcapxdp_counts,
-		    a->cap->counts_fd);
-	if (err == 0)
-		err = bpf_program__set_flags(skel->progs.pcapxdp_dump,
-		    prog_flags);
-	if (err == 0)
-		err = xdp_dump__load(skel);
-	fd = err == 0 ? fcntl(bpf_program__fd(skel->progs.pcapxdp_dump),
-	    F_DUPFD_CLOEXEC, 3) : err;
-	if (fd < 0 && err == 0)
-		fd = -errno;
+	struct xdp_chain_reuse reuse[] = {
+		{ skel->maps.pcapxdp_slots, a->cs->slots_fd },
+		{ skel->maps.pcapxdp_chain, a->cs->chain_fd },
+		{ skel->maps.pcapxdp_rings, a->cap->rings_fd },
+		{ skel->maps.pcapxdp_counts, a->cap->counts_fd },
+	};
+	fd = xdp_chain_load_object(skel->obj, skel->progs.pcapxdp_dump,
+	    reuse, 4, prog_flags);
 	xdp_dump__destroy(skel);
 	return fd;
 }

@@ -113,6 +113,20 @@ leftover_pins() {
 
 helper_pids() { pgrep -f "pcap-xdp-helper --serve" || true; }
 
+# Starts tcpdump -w on xdp:xt0 in the background, with extra options, and
+# returns once it captures; its pid is in CAP_PID.
+capture_bg() {
+	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" "$@" 2> "$TMP/err" &
+	CAP_PID=$!
+	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump $* did not start"; }
+}
+
+# Kills the capture and its helper, as a crash would.
+crash_capture() {
+	kill -9 $(helper_pids) $CAP_PID
+	wait $CAP_PID 2>/dev/null
+}
+
 # --- the seed's scenario and tcpdump's options ---------------------------------
 
 test_tcpdump_echo() {
@@ -179,19 +193,17 @@ test_nano_timestamps() {
 
 test_sigint() {
 	attach xdp_echo
-	local before pid uid t0 t1
+	local before uid t0 t1
 	before=$(hook)
 	ping_bg 100 0.05
-	$X $TCPDUMP -i "xdp:$IF" -nn icmp > "$TMP/out" 2> "$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	capture_bg icmp || return
 	sleep 1
 	# tcpdump dropped to its own user before reading.
-	uid=$(awk '/^Uid:/ { print $2 }' /proc/$pid/status)
+	uid=$(awk '/^Uid:/ { print $2 }' /proc/$CAP_PID/status)
 	[ "$uid" = "$(id -u tcpdump)" ] || fail "tcpdump runs as uid $uid, not as tcpdump" || return
 	t0=$(date +%s%N)
-	kill -INT $pid
-	wait $pid
+	kill -INT $CAP_PID
+	wait $CAP_PID
 	t1=$(date +%s%N)
 	[ $(( (t1 - t0) / 1000000 )) -lt 1000 ] ||
 		fail "tcpdump took $(( (t1 - t0) / 1000000 )) ms to end after SIGINT" || return
@@ -298,36 +310,29 @@ test_generic_fallback() {
 
 test_promiscuous() {
 	attach xdp_echo
-	local pid
 	promiscuity() { $X ip -d link show "$IF" | sed -n 's/.*promiscuity \([0-9]*\).*/\1/p'; }
-	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" "listening on" || { fail "tcpdump did not start"; return; }
+	capture_bg || return
 	[ "$(promiscuity)" = 1 ] || fail "promiscuity $(promiscuity) during the capture" || return
-	kill -INT $pid; wait $pid
+	kill -INT $CAP_PID; wait $CAP_PID
 	[ "$(promiscuity)" = 0 ] || fail "promiscuity $(promiscuity) after the capture" || return
-	$X $TCPDUMP -p -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" "listening on" || { fail "tcpdump -p did not start"; return; }
+	capture_bg -p || return
 	[ "$(promiscuity)" = 0 ] || fail "promiscuity $(promiscuity) with -p" || return
-	kill -INT $pid; wait $pid
+	kill -INT $CAP_PID; wait $CAP_PID
 	log "promiscuous while capturing (membership, undone at close); not with -p"
 }
 
 test_buffer_size() {
 	attach xdp_echo
-	local pid kib total rings range
+	local kib total rings range
 	for kib in 4096 1000; do
-		$X $TCPDUMP -i "xdp:$IF" -B $kib -w "$TMP/cap.pcap" 2> "$TMP/err" &
-		pid=$!
-		wait_for "$TMP/err" "listening on" || { fail "tcpdump -B $kib did not start"; return; }
+		capture_bg -B $kib || return
 		# Each ring is a metadata page and a data area.
-		rings=$(grep -c 'perf_event' /proc/$pid/maps)
+		rings=$(grep -c 'perf_event' /proc/$CAP_PID/maps)
 		total=0
-		for range in $(awk '/perf_event/ { print $1 }' /proc/$pid/maps); do
+		for range in $(awk '/perf_event/ { print $1 }' /proc/$CAP_PID/maps); do
 			total=$((total + 0x${range#*-} - 0x${range%-*} - 4096))
 		done
-		kill -INT $pid; wait $pid
+		kill -INT $CAP_PID; wait $CAP_PID
 		[ "$rings" -eq "$(nproc)" ] || fail "$rings rings for $(nproc) CPUs" || return
 		[ "$total" -le $((kib * 1024)) ] && [ "$total" -gt $((kib * 1024 / 2)) ] ||
 			fail "-B $kib: $total bytes of rings" || return
@@ -449,15 +454,13 @@ test_error_offloaded() {
 
 test_sigkill_tcpdump() {
 	attach xdp_echo
-	local before pid i
+	local before i
 	before=$(hook)
 	ping_bg 60 0.05
-	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	capture_bg || return
 	sleep 0.5
-	kill -9 $pid
-	wait $pid 2>/dev/null
+	kill -9 $CAP_PID
+	wait $CAP_PID 2>/dev/null
 	# The helper sees the socket close and restores the hook.
 	for i in $(seq 40); do [ "$(hook)" = "$before" ] && break; sleep 0.05; done
 	[ "$(hook)" = "$before" ] || fail "hook not restored after SIGKILL: $(hook)" || return
@@ -468,13 +471,10 @@ test_sigkill_tcpdump() {
 
 test_sigkill_everything() {
 	attach xdp_echo
-	local before pid
+	local before
 	before=$(hook)
-	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
-	kill -9 $(helper_pids) $pid
-	wait $pid 2>/dev/null
+	capture_bg || return
+	crash_capture
 	# The dead capture's chain stays, and keeps the echo program running.
 	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook, found $(hook_name)" || return
 	[ -n "$(leftover_pins)" ] || fail "the chain's maps are not pinned" || return
@@ -491,13 +491,10 @@ test_sigkill_everything() {
 
 test_cleanup_command() {
 	attach xdp_echo
-	local before pid
+	local before
 	before=$(hook)
-	$X $TCPDUMP -i "xdp:$IF" -w "$TMP/cap.pcap" 2> "$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
-	kill -9 $(helper_pids) $pid
-	wait $pid 2>/dev/null
+	capture_bg || return
+	crash_capture
 	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook" || return
 	$X "$HELPER" --cleanup "$IF" || { fail "pcap-xdp-helper --cleanup failed"; return; }
 	[ "$(hook)" = "$before" ] || fail "hook not restored by --cleanup: $(hook)" || return
