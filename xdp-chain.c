@@ -56,10 +56,10 @@
 #include <bpf/libbpf.h>
 
 #include "xdp-chain.h"
+#include "xdp-dump.h"
 #include "xdp-hook.h"
 #include "xdp_capture.h"
 #include "xdp_entry.skel.h"
-#include "xdp_dump.skel.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -456,13 +456,17 @@ xdp_chain_mode_flags(__u8 attach_mode)
 typedef int (*xdp_chain_loader)(const void *arg, __u32 prog_flags);
 
 static int
-xdp_chain_load_matching(xdp_chain_loader load, const void *arg)
+xdp_chain_load_matching(xdp_chain_loader load, const void *arg,
+    __u32 *prog_flags)
 {
 	int fd;
 
-	fd = load(arg, BPF_F_XDP_HAS_FRAGS);
-	if (fd == -EINVAL)
-		fd = load(arg, 0);
+	*prog_flags = BPF_F_XDP_HAS_FRAGS;
+	fd = load(arg, *prog_flags);
+	if (fd == -EINVAL) {
+		*prog_flags = 0;
+		fd = load(arg, *prog_flags);
+	}
 	return fd;
 }
 
@@ -514,34 +518,14 @@ xdp_chain_load_entry(const void *arg, __u32 prog_flags)
 	return fd;
 }
 
-struct xdp_chain_dump_args {
-	const struct xdp_chain_state *cs;
-	const struct xdp_chain_capture *cap;
-	__u32 slot;
-};
-
 static int
 xdp_chain_load_dump(const void *arg, __u32 prog_flags)
 {
-	const struct xdp_chain_dump_args *a = arg;
-	struct xdp_dump *skel;
-	int fd;
+	struct xdp_dump_params params = *(const struct xdp_dump_params *)arg;
+	char errbuf[256];
 
-	skel = xdp_dump__open();
-	if (skel == NULL)
-		return -errno;
-	skel->rodata->self_slot = a->slot;
-	skel->rodata->snaplen = a->cap->snaplen;
-	struct xdp_chain_reuse reuse[] = {
-		{ skel->maps.pcapxdp_slots, a->cs->slots_fd },
-		{ skel->maps.pcapxdp_chain, a->cs->chain_fd },
-		{ skel->maps.pcapxdp_rings, a->cap->rings_fd },
-		{ skel->maps.pcapxdp_counts, a->cap->counts_fd },
-	};
-	fd = xdp_chain_load_object(skel->obj, skel->progs.pcapxdp_dump,
-	    reuse, 4, prog_flags);
-	xdp_dump__destroy(skel);
-	return fd;
+	params.prog_flags = prog_flags;
+	return xdp_dump_load(&params, errbuf, sizeof(errbuf));
 }
 
 /*
@@ -629,6 +613,7 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
     const char *ifname, char *errbuf, size_t errlen)
 {
 	int orig_fd = -1, entry_fd = -1, ret, err;
+	__u32 prog_flags;
 
 	if (hook->prog_id != 0) {
 		orig_fd = bpf_prog_get_fd_by_id(hook->prog_id);
@@ -656,7 +641,8 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 		if (ret != 0)
 			goto fail;
 	}
-	entry_fd = xdp_chain_load_matching(xdp_chain_load_entry, cs);
+	entry_fd = xdp_chain_load_matching(xdp_chain_load_entry, cs,
+	    &prog_flags);
 	if (entry_fd < 0) {
 		ret = xdp_chain_error(errbuf, errlen,
 		    xdp_chain_errno_code(-entry_fd), -entry_fd,
@@ -751,7 +737,7 @@ static int
 xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
     struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
-	struct xdp_chain_dump_args args = { cs, cap, 0 };
+	struct xdp_dump_params params;
 	struct xdp_capture_link head, link;
 	struct bpf_prog_info info;
 	__u32 slot;
@@ -770,8 +756,15 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 		    "leave the XDP program tail calls of its own)",
 		    XDP_CAPTURE_MAX_CAPTURES);
 
-	args.slot = slot;
-	fd = xdp_chain_load_matching(xdp_chain_load_dump, &args);
+	memset(&params, 0, sizeof(params));
+	params.snaplen = cap->snaplen;
+	params.slot = slot;
+	params.slots_fd = cs->slots_fd;
+	params.chain_fd = cs->chain_fd;
+	params.rings_fd = cap->rings_fd;
+	params.counts_fd = cap->counts_fd;
+	fd = xdp_chain_load_matching(xdp_chain_load_dump, &params,
+	    &m->prog_flags);
 	if (fd < 0) {
 		xdp_chain_close(&m->alive_fd);
 		return xdp_chain_error(errbuf, errlen,
@@ -803,6 +796,9 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	m->dump_fd = fd;
 	if (xdp_hook_prog_info(fd, &info) == 0)
 		m->dump_id = info.id;
+	m->snaplen = cap->snaplen;
+	m->rings_fd = cap->rings_fd;
+	m->counts_fd = cap->counts_fd;
 	m->slots_fd = cs->slots_fd;
 	m->chain_fd = cs->chain_fd;
 	cs->slots_fd = cs->chain_fd = -1;
@@ -941,4 +937,41 @@ xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
 	xdp_chain_state_close(&cs);
 	close(lock_fd);
 	return ret;
+}
+
+int
+xdp_chain_set_filter(struct xdp_chain_member *m,
+    const struct xdp_filter_insn *filter, size_t filter_len, __u32 gen,
+    char *errbuf, size_t errlen)
+{
+	struct xdp_dump_params params;
+	struct bpf_prog_info info;
+	int fd;
+
+	memset(&params, 0, sizeof(params));
+	params.filter = filter;
+	params.filter_len = filter_len;
+	params.filter_gen = gen;
+	params.snaplen = m->snaplen;
+	params.slot = m->slot;
+	params.slots_fd = m->slots_fd;
+	params.chain_fd = m->chain_fd;
+	params.rings_fd = m->rings_fd;
+	params.counts_fd = m->counts_fd;
+	params.prog_flags = m->prog_flags;
+	fd = xdp_dump_load(&params, errbuf, errlen);
+	if (fd < 0)
+		return XDP_CHAIN_ERROR;
+	/* One map update swaps the programs: no frame sees neither. */
+	if (bpf_map_update_elem(m->slots_fd, &m->slot, &fd, BPF_ANY) != 0) {
+		xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "Can't put the new program in the chain");
+		close(fd);
+		return XDP_CHAIN_ERROR;
+	}
+	close(m->dump_fd);
+	m->dump_fd = fd;
+	if (xdp_hook_prog_info(fd, &info) == 0)
+		m->dump_id = info.id;
+	return XDP_CHAIN_OK;
 }

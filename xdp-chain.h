@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "xdp-filter.h"
+
 enum xdp_chain_status {
 	XDP_CHAIN_OK = 0,
 	XDP_CHAIN_ERROR = -1,
@@ -39,13 +41,16 @@ struct xdp_chain_capture {
 /* A capture's place in a chain, once joined. */
 struct xdp_chain_member {
 	int	ifindex;
-	__u64	netns_cookie;
 	__u32	slot;		/* 0: not joined */
 	__u32	dump_id;	/* the capture's dump program */
 	__u32	orig_id;	/* the user's program, 0 if none */
+	__u32	snaplen;
+	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, as the chain needs */
 	int	slots_fd;
 	int	chain_fd;
 	int	dump_fd;
+	int	rings_fd;	/* the capture's, not the member's to close */
+	int	counts_fd;
 	int	alive_fd;	/* bound while the capture lives: see xdp-chain.c */
 };
 
@@ -59,6 +64,15 @@ int xdp_chain_join(const struct xdp_chain_capture *cap,
  * hook (same program, same mode), or detaches when there was none.
  */
 int xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen);
+
+/*
+ * Replaces the capture's dump program with one that runs filter (NULL: none)
+ * in the kernel, stamping the frames it passes with gen.  The old program
+ * stays if the new one can't be made: errbuf then says why.
+ */
+int xdp_chain_set_filter(struct xdp_chain_member *m,
+    const struct xdp_filter_insn *filter, size_t filter_len, __u32 gen,
+    char *errbuf, size_t errlen);
 
 /*
  * Removes what dead captures left on an interface; when no live capture

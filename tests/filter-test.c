@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The filter translator against libpcap itself, in the shape of libpcap's
+ * filtertest: pcap_compile() an expression, translate the program, run it
+ * in the kernel with BPF_PROG_TEST_RUN, and compare with what
+ * pcap_offline_filter() returns, for every (expression, frame) pair,
+ * optimized and unoptimized.
+ *
+ *   filter-test diff [FRAMES]		the expressions below, on FRAMES frames
+ *   filter-test fuzz SECONDS [SEED]	random programs and random expressions
+ *
+ * Prints a summary and exits 0 if every pair agreed and every program
+ * libpcap made was translated, 1 otherwise.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "filter-run.h"
+#include "frames.h"
+
+/*
+ * Every family of pcap-filter(7) primitives that applies to Ethernet, with
+ * arithmetic and indirect loads.  "inbound", "outbound" and "ifindex" are
+ * left out: they have their XDP meaning in the kernel (run-tests.sh checks
+ * them), while pcap_offline_filter() can only reject.
+ */
+static const char *primitives[] = {
+	/* hosts, nets */
+	"host 10.0.0.1", "src host 10.0.0.2", "dst host 192.168.1.1",
+	"host 10.0.0.1 or host 10.0.0.2", "net 10.0.0.0/8",
+	"src net 192.168.1.0/24", "dst net 224.0.0.0/4",
+	"net 10.0.0.0 mask 255.255.0.0", "ip host 10.1.2.3",
+	"ip6 host 2001:db8::1", "src host 2001:db8::2", "ip6 net fe80::/10",
+	"dst net ff02::/16", "host fe80::1", "arp host 10.0.0.1",
+	"ip src 10.0.0.1 and ip dst 10.0.0.2",
+	/* link layer */
+	"ether host 00:11:22:33:44:55", "ether src 02:00:00:00:00:01",
+	"ether dst ff:ff:ff:ff:ff:ff", "ether broadcast", "ether multicast",
+	"broadcast", "multicast", "ip broadcast", "ip multicast",
+	"ip6 multicast", "ether proto 0x88cc", "ether proto \\arp",
+	"ether[0] & 1 != 0", "ether[12:2] = 0x0800", "ether[6:4] = 0x02000000",
+	/* network protocols */
+	"ip", "ip6", "arp", "rarp", "ip or ip6", "not ip", "ip proto 47",
+	"ip proto \\udp", "ip6 proto 58", "proto 6", "proto \\icmp", "igmp",
+	"pim", "sctp", "vrrp", "ah", "esp", "icmp", "icmp6", "tcp", "udp",
+	"ip and tcp", "ip6 and udp", "ip6 and tcp",
+	/* transport */
+	"port 80", "tcp port 80", "udp port 53", "src port 443",
+	"dst port 22", "tcp dst port 8080", "udp src port 123",
+	"portrange 20-22", "tcp portrange 1000-2000", "udp dst portrange 50-60",
+	"port 80 or port 443", "tcp port 80 or icmp", "ip6 and port 53",
+	"tcp src port 80 and tcp dst port 443", "port 6081",
+	/* tcp, icmp fields */
+	"tcp[tcpflags] & tcp-syn != 0", "tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn",
+	"tcp[tcpflags] & tcp-rst != 0", "tcp[tcpflags] = tcp-fin|tcp-ack",
+	"tcp[13] & 8 != 0", "icmp[icmptype] = icmp-echo",
+	"icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply",
+	"icmp[icmpcode] = 1", "icmp6[icmp6type] = icmp6-echo",
+	"icmp6[0] = 128", "tcp[0:2] = 80", "udp[2:2] = 53",
+	"udp[4:2] > 100", "tcp[4:4] > 0x80000000", "tcp[12] >> 4 > 5",
+	"tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x47455420",
+	"tcp[20:4] = 0x47455420", "ip6[6] = 6", "ip6[40] = 0",
+	/* ip fields, fragments, options */
+	"ip[0] & 0xf != 5", "ip[0] & 0xf > 5", "ip[1] = 0",
+	"(ip[6:2] & 0x1fff) != 0", "ip[6] & 0x20 != 0", "ip[6] & 0x40 != 0",
+	"ip[8] < 64", "ip[9] = 17", "ip[2:2] > 576", "ip[2:2] < 100",
+	"ip[12:4] = 0x0a000001", "ip[16:4] & 0xffffff00 = 0xc0a80100",
+	/* lengths */
+	"less 100", "greater 1000", "len > 200", "len <= 60", "len = 60",
+	"len - 14 > 100", "len >= 1500",
+	/* arithmetic */
+	"ip[2:2] - 20 > 100", "ip[2:2] + 14 = len", "ip[8] * 2 > 100",
+	"ip[8] * 3 < 50", "ip[2:2] / 4 > 100", "ip[2:2] % 7 = 3",
+	"ip[9] % 3 = 0", "ip[8] & 0xf0 = 0x40", "ip[8] | 0x0f = 0x3f",
+	"ip[8] ^ 0xff = 0xc0", "ip[1] << 2 > 100", "ip[1] >> 1 = 0",
+	"ip[0] << ip[1] = 0", "ip[8] >> ip[1] = 0", "ether[14] << ether[15] > 1000",
+	"-ip[8] < 0", "ip[8] - ip[9] > 10", "ip[2:2] / ip[1] > 10",
+	"ip[2:2] % ip[1] = 1", "len / (ip[1] & 3) = 100",
+	"ip[2:2] * ip[8] > 30000", "(ip[2:2] - ip[8]) & 0xff = 0",
+	"ether[12:2] + ether[14:2] = 0x4d00",
+	/* indirect loads through arithmetic */
+	"ip[ip[0] & 0xf] = 0", "ether[ether[13] & 0x3f] = 0",
+	"ip[(ip[0] & 0xf) * 4] = 0", "tcp[tcp[0] & 0x1f] > 10",
+	"udp[udp[0] & 7:2] != 0", "ip[ip[1]:4] = 0", "ether[len - 2] = 0",
+	"ether[len - 1:1] > 128",
+	/* VLAN, MPLS, PPPoE */
+	"vlan", "vlan 100", "vlan 10 and ip", "vlan and vlan",
+	"vlan 1 and vlan 100", "vlan and tcp", "vlan and ip6",
+	"vlan and port 80", "mpls", "mpls 16", "mpls and ip",
+	"mpls 16 and mpls 17", "mpls and tcp port 80", "pppoed", "pppoes",
+	"pppoes and ip",
+	/* protochain: loops over IPv6 extension headers */
+	"ip6 protochain 6", "ip6 protochain 17", "ip6 protochain 58",
+	"protochain 6", "ip protochain 47", "ip6 protochain 44",
+	/* combinations */
+	"not tcp", "not (tcp or udp)", "tcp and not port 22",
+	"(tcp or udp) and not (port 80 or port 443)",
+	"ip and (icmp or (tcp and port 80))",
+	"arp or (ip and not net 10.0.0.0/8)",
+	"ether broadcast or ip multicast or ip6 multicast",
+	"(vlan and ip) or (not vlan and ip6)",
+	"host 10.0.0.1 and (port 80 or port 53) and not icmp",
+	"(ip[6:2] & 0x1fff) = 0 and tcp[tcpflags] & tcp-syn != 0",
+	"udp and udp[8:2] = 0 or tcp and tcp[4:2] = 0",
+	"ip6 proto 47", "ip proto 47 and ip[20:2] = 0",
+};
+
+#define NR_PRIMITIVES (sizeof(primitives) / sizeof(primitives[0]))
+
+struct totals {
+	unsigned long programs;
+	unsigned long pairs;
+	unsigned long mismatches;
+	unsigned long refused;
+	unsigned long uncompiled;
+};
+
+static pcap_t *dead;
+
+static int
+compile(const char *expr, int optimize, struct bpf_program *prog)
+{
+	return pcap_compile(dead, prog, expr, optimize, 0xffffff00);
+}
+
+static sigjmp_buf libpcap_stuck;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	siglongjmp(libpcap_stuck, 1);
+}
+
+static int
+has_loop(const struct bpf_program *prog)
+{
+	u_int i;
+
+	for (i = 0; i < prog->bf_len; i++)
+		if (prog->bf_insns[i].code == (BPF_JMP | BPF_JA) &&
+		    (int)prog->bf_insns[i].k < 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What libpcap says of a frame.  Its protochain code can loop forever (an
+ * AH header sets X to the header's length instead of adding it), so a
+ * program with a loop gets a second; one libpcap never leaves is a frame
+ * the kernel's bounded loop rejects.
+ */
+static unsigned int
+reference(const struct bpf_program *prog, const struct pcap_pkthdr *h,
+    const u_char *data, int loops)
+{
+	unsigned int result;
+
+	if (!loops)
+		return (unsigned int)pcap_offline_filter(prog, h, data);
+	if (sigsetjmp(libpcap_stuck, 1) != 0)
+		return 0;
+	alarm(1);
+	result = (unsigned int)pcap_offline_filter(prog, h, data);
+	alarm(0);
+	return result;
+}
+
+/* Runs one program on every frame; returns the mismatches. */
+static unsigned long
+compare(const char *what, const struct bpf_program *prog,
+    const struct frame *frames, size_t nr_frames, struct totals *t)
+{
+	char errbuf[512];
+	struct pcap_pkthdr h;
+	unsigned int kernel, expected, mismatches = 0;
+	size_t i;
+	int fd, loops = has_loop(prog);
+
+	fd = filter_run_load(prog->bf_insns, prog->bf_len, errbuf,
+	    sizeof(errbuf));
+	t->programs++;
+	if (fd < 0) {
+		printf("refused: %s: %s\n", what, errbuf);
+		if (getenv("FILTER_TEST_SHOW") != NULL)
+			for (i = 0; i < prog->bf_len; i++)
+				printf("  %s\n", bpf_image(&prog->bf_insns[i],
+				    (int)i));
+		t->refused++;
+		return 0;
+	}
+	memset(&h, 0, sizeof(h));
+	for (i = 0; i < nr_frames; i++) {
+		h.caplen = h.len = (bpf_u_int32)frames[i].len;
+		expected = reference(prog, &h, frames[i].data, loops);
+		if (filter_run(fd, frames[i].data, frames[i].len, 1, &kernel,
+		    NULL) != 0) {
+			printf("FAIL: %s: frame %zu: BPF_PROG_TEST_RUN failed\n",
+			    what, i);
+			mismatches++;
+			continue;
+		}
+		t->pairs++;
+		if (kernel != expected && mismatches++ < 3)
+			printf("MISMATCH: %s: frame %zu (%zu bytes): kernel %u, "
+			    "libpcap %u\n", what, i, frames[i].len, kernel,
+			    expected);
+	}
+	close(fd);
+	t->mismatches += mismatches;
+	return mismatches;
+}
+
+static void
+check_expression(const char *expr, const struct frame *frames,
+    size_t nr_frames, struct totals *t)
+{
+	struct bpf_program prog;
+	char what[512];
+	int optimize;
+
+	for (optimize = 0; optimize <= 1; optimize++) {
+		if (compile(expr, optimize, &prog) != 0) {
+			printf("FAIL: \"%s\" does not compile: %s\n", expr,
+			    pcap_geterr(dead));
+			t->uncompiled++;
+			continue;
+		}
+		snprintf(what, sizeof(what), "\"%s\" (%soptimized)", expr,
+		    optimize ? "" : "un");
+		compare(what, &prog, frames, nr_frames, t);
+		pcap_freecode(&prog);
+	}
+}
+
+static int
+run_diff(size_t nr_frames)
+{
+	struct totals t = { 0 };
+	struct frame *frames = calloc(nr_frames, sizeof(*frames));
+	char expr[1024];
+	size_t i, nr_expr = 0;
+
+	if (frames == NULL)
+		return 1;
+	frames_make(frames, nr_frames, 20261125);
+	for (i = 0; i < NR_PRIMITIVES; i++, nr_expr++)
+		check_expression(primitives[i], frames, nr_frames, &t);
+	/*
+	 * Pairs of primitives, joined so that the result can match something
+	 * (pcap_compile() refuses expressions that reject every packet).
+	 */
+	for (i = 0; i + 7 < NR_PRIMITIVES; i += 2, nr_expr += 2) {
+		snprintf(expr, sizeof(expr), "(%s) or (%s)", primitives[i],
+		    primitives[i + 7]);
+		check_expression(expr, frames, nr_frames, &t);
+		snprintf(expr, sizeof(expr), "not (%s) or not (%s)",
+		    primitives[i + 1], primitives[(i * 5 + 3) % NR_PRIMITIVES]);
+		check_expression(expr, frames, nr_frames, &t);
+	}
+	printf("%zu expressions, %lu programs (optimized and unoptimized), "
+	    "%zu frames, %lu pairs: %lu mismatches, %lu refused, "
+	    "%lu not compiled\n", nr_expr, t.programs, nr_frames, t.pairs,
+	    t.mismatches, t.refused, t.uncompiled);
+	free(frames);
+	return t.mismatches || t.refused || t.uncompiled ? 1 : 0;
+}
+
+/* --- fuzzing ------------------------------------------------------------- */
+
+static uint64_t rng;
+
+static uint32_t
+pick(uint32_t n)
+{
+	return frames_random(&rng) % n;
+}
+
+/*
+ * A random valid classic BPF program: every opcode libpcap's bpf_filter()
+ * runs, forward jumps only, offsets small enough to hit the frames and large
+ * enough to miss them, and a return at the end.  It first writes all of
+ * M[], which bpf_filter() would otherwise read uninitialized.
+ */
+#define FUZZ_PROLOGUE	17
+
+static void
+random_program(struct bpf_insn *insns, u_int n)
+{
+	static const u_short codes[] = {
+		BPF_LD | BPF_W | BPF_ABS, BPF_LD | BPF_H | BPF_ABS,
+		BPF_LD | BPF_B | BPF_ABS, BPF_LD | BPF_W | BPF_IND,
+		BPF_LD | BPF_H | BPF_IND, BPF_LD | BPF_B | BPF_IND,
+		BPF_LD | BPF_W | BPF_LEN, BPF_LD | BPF_IMM, BPF_LDX | BPF_IMM,
+		BPF_LDX | BPF_W | BPF_LEN, BPF_LDX | BPF_MSH | BPF_B,
+		BPF_LD | BPF_MEM, BPF_LDX | BPF_MEM, BPF_ST, BPF_STX,
+		BPF_ALU | BPF_ADD | BPF_K, BPF_ALU | BPF_SUB | BPF_K,
+		BPF_ALU | BPF_MUL | BPF_K, BPF_ALU | BPF_DIV | BPF_K,
+		BPF_ALU | BPF_MOD | BPF_K, BPF_ALU | BPF_AND | BPF_K,
+		BPF_ALU | BPF_OR | BPF_K, BPF_ALU | BPF_XOR | BPF_K,
+		BPF_ALU | BPF_LSH | BPF_K, BPF_ALU | BPF_RSH | BPF_K,
+		BPF_ALU | BPF_ADD | BPF_X, BPF_ALU | BPF_SUB | BPF_X,
+		BPF_ALU | BPF_MUL | BPF_X, BPF_ALU | BPF_DIV | BPF_X,
+		BPF_ALU | BPF_MOD | BPF_X, BPF_ALU | BPF_AND | BPF_X,
+		BPF_ALU | BPF_OR | BPF_X, BPF_ALU | BPF_XOR | BPF_X,
+		BPF_ALU | BPF_LSH | BPF_X, BPF_ALU | BPF_RSH | BPF_X,
+		BPF_ALU | BPF_NEG, BPF_MISC | BPF_TAX, BPF_MISC | BPF_TXA,
+		BPF_JMP | BPF_JA, BPF_JMP | BPF_JEQ | BPF_K,
+		BPF_JMP | BPF_JGT | BPF_K, BPF_JMP | BPF_JGE | BPF_K,
+		BPF_JMP | BPF_JSET | BPF_K, BPF_JMP | BPF_JEQ | BPF_X,
+		BPF_JMP | BPF_JGT | BPF_X, BPF_JMP | BPF_JGE | BPF_X,
+		BPF_JMP | BPF_JSET | BPF_X, BPF_RET | BPF_K, BPF_RET | BPF_A,
+	};
+	u_int i, left;
+
+	insns[0].code = BPF_LD | BPF_IMM;
+	insns[0].k = frames_random(&rng);
+	insns[0].jt = insns[0].jf = 0;
+	for (i = 1; i < FUZZ_PROLOGUE; i++) {
+		insns[i].code = BPF_ST;
+		insns[i].jt = insns[i].jf = 0;
+		insns[i].k = i - 1;
+	}
+	for (i = FUZZ_PROLOGUE; i + 1 < n; i++) {
+		struct bpf_insn *f = &insns[i];
+
+		f->code = codes[pick(sizeof(codes) / sizeof(codes[0]))];
+		f->jt = f->jf = 0;
+		f->k = pick(4) ? pick(80) : pick(3) ? pick(2000) : frames_random(&rng);
+		left = n - i - 2;	/* instructions between here and the end */
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_MEM)
+				f->k = pick(16);
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			f->k = pick(16);
+			break;
+		case BPF_ALU:
+			if ((BPF_OP(f->code) == BPF_DIV ||
+			    BPF_OP(f->code) == BPF_MOD) && f->k == 0)
+				f->k = 1;
+			if (BPF_OP(f->code) == BPF_LSH ||
+			    BPF_OP(f->code) == BPF_RSH)
+				f->k %= 32;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(f->code) == BPF_JA)
+				f->k = left ? pick(left + 1) : 0;
+			else {
+				f->jt = (u_char)(left ? pick(left < 255 ? left + 1 : 256) : 0);
+				f->jf = (u_char)(left ? pick(left < 255 ? left + 1 : 256) : 0);
+				if (pick(2))
+					f->k = pick(256);
+			}
+			break;
+		}
+	}
+	insns[n - 1].code = pick(2) ? BPF_RET | BPF_A : BPF_RET | BPF_K;
+	insns[n - 1].jt = insns[n - 1].jf = 0;
+	insns[n - 1].k = pick(2) ? 0 : pick(70000);
+}
+
+/* A random expression: primitives joined with and, or, not. */
+static void
+random_expression(char *expr, size_t len)
+{
+	int nr = 1 + (int)pick(4), i;
+	size_t used = 0;
+
+	for (i = 0; i < nr && used < len; i++)
+		used += (size_t)snprintf(expr + used, len - used, "%s%s(%s)",
+		    i == 0 ? "" : pick(2) ? " and " : " or ",
+		    pick(4) == 0 ? "not " : "",
+		    primitives[pick(NR_PRIMITIVES)]);
+}
+
+static int
+run_fuzz(unsigned int seconds, uint64_t seed)
+{
+	struct totals t = { 0 };
+	struct frame frames[64];
+	struct bpf_insn insns[FUZZ_PROLOGUE + 64];
+	struct bpf_program prog;
+	char expr[2048], what[2200];
+	time_t end = time(NULL) + seconds;
+	unsigned long rounds = 0;
+
+	rng = seed;
+	while (time(NULL) < end) {
+		frames_make(frames, 64, frames_random(&rng) | 1);
+		prog.bf_len = FUZZ_PROLOGUE + 2 + pick(60);
+		prog.bf_insns = insns;
+		random_program(insns, prog.bf_len);
+		snprintf(what, sizeof(what), "random program %lu", rounds);
+		compare(what, &prog, frames, 64, &t);
+		random_expression(expr, sizeof(expr));
+		if (compile(expr, (int)pick(2), &prog) == 0) {
+			snprintf(what, sizeof(what), "\"%s\"", expr);
+			compare(what, &prog, frames, 64, &t);
+			pcap_freecode(&prog);
+		}
+		rounds++;
+	}
+	printf("fuzz, seed %llu: %lu rounds, %lu programs, %lu pairs: "
+	    "%lu mismatches, %lu refused\n", (unsigned long long)seed, rounds,
+	    t.programs, t.pairs, t.mismatches, t.refused);
+	return t.mismatches ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGALRM, on_alarm);
+	dead = pcap_open_dead(DLT_EN10MB, 262144);
+	if (dead == NULL)
+		return 1;
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return run_diff(argc > 2 ? (size_t)atol(argv[2]) : 2000);
+	if (argc >= 3 && strcmp(argv[1], "fuzz") == 0)
+		return run_fuzz((unsigned int)atoi(argv[2]), argc > 3 ?
+		    strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL));
+	fprintf(stderr, "usage: filter-test diff [FRAMES] | fuzz SECONDS [SEED]\n");
+	return 2;
+}

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The dump program, generated (see xdp-dump.h).  In C it would read:
+ *
+ *	wire_len = bpf_xdp_get_buff_len(ctx);
+ *	gen = FILTER_GEN;
+ *	if (the frame is all in its linear data, under 64 KiB)
+ *		keep = FILTER(ctx);		   (classic BPF, translated)
+ *	else
+ *		keep = ~0, gen = XDP_CAPTURE_GEN_NONE;	(userspace filters it)
+ *	if (keep != 0) {
+ *		count(SEEN);
+ *		hdr = { ktime, wire_len, min(keep, wire_len, SNAPLEN), gen };
+ *		if (bpf_perf_event_output(ctx, &rings,
+ *		    BPF_F_CURRENT_CPU | (hdr.cap_len << 32), &hdr, sizeof(hdr)))
+ *			count(LOST);
+ *	}
+ *	link = bpf_map_lookup_elem(&chain, &SLOT);
+ *	if (link)
+ *		bpf_tail_call(ctx, &slots, link->next);
+ *	bpf_tail_call(ctx, &slots, XDP_CAPTURE_ORIG_SLOT);
+ *	return XDP_PASS;
+ *
+ * with the registers and stack slots xdp-filter.h describes.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp-dump.h"
+#include "xdp-insn.h"
+#include "xdp_capture.h"
+
+/* Stack slots, between those of the filter (xdp-filter.h). */
+#define STACK_HDR	(-104)	/* struct xdp_capture_hdr, 24 bytes */
+#define STACK_KEY	(-108)	/* a map key */
+
+#define HDR_FIELD(field) \
+	(STACK_HDR + (int)offsetof(struct xdp_capture_hdr, field))
+
+enum xdp_dump_label {
+	LABEL_ACCEPT,
+	LABEL_REJECT,
+	LABEL_UNFILTERED,
+	LABEL_CHAIN,
+	LABEL_FALLBACK,
+	LABEL_NR,		/* the filter's instructions follow */
+};
+
+static void
+emit(struct xdp_prog *prog, struct bpf_insn insn)
+{
+	xdp_prog_emit(prog, insn);
+}
+
+static void
+emit_ld_map_fd(struct xdp_prog *prog, int reg, int fd)
+{
+	emit(prog, XDP_LD_MAP_FD_0(reg, fd));
+	emit(prog, XDP_LD_MAP_FD_1());
+}
+
+/*
+ * r6 = ctx; the frame's length on the stack; r9, r5 = data, data_end; the
+ * generation on the stack.  Frames the filter can't see whole go to
+ * LABEL_UNFILTERED.
+ */
+static void
+emit_prologue(struct xdp_prog *prog, __u32 gen)
+{
+	emit(prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	emit(prog, XDP_CALL(BPF_FUNC_xdp_get_buff_len));
+	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0,
+	    XDP_FILTER_STACK_WIRE_LEN));
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(filter_gen),
+	    (__s32)gen));
+	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_6,
+	    offsetof(struct xdp_md, data)));
+	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_5, BPF_REG_6,
+	    offsetof(struct xdp_md, data_end)));
+	/* Whole frames only: data + wire_len == data_end. */
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JGT, BPF_REG_0, 0xffff, 0),
+	    LABEL_UNFILTERED);
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_9));
+	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0));
+	xdp_prog_emit_to(prog, XDP_JMP_REG(BPF_JNE, BPF_REG_2, BPF_REG_5, 0),
+	    LABEL_UNFILTERED);
+}
+
+/* The filter, or for none, "keep everything". */
+static int
+emit_filter(struct xdp_prog *prog, const struct xdp_filter_insn *filter,
+    size_t n, char *errbuf, size_t errlen)
+{
+	if (filter == NULL) {
+		emit(prog, XDP_MOV32_IMM(BPF_REG_7, -1));
+		xdp_prog_emit_to(prog, XDP_JA(0), LABEL_ACCEPT);
+		return 0;
+	}
+	return xdp_filter_translate(prog, filter, n, LABEL_NR, LABEL_ACCEPT,
+	    LABEL_REJECT, errbuf, errlen);
+}
+
+/* count(counter): ++*bpf_map_lookup_elem(&counts, &counter). */
+static void
+emit_count(struct xdp_prog *prog, int counts_fd, __u32 counter)
+{
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, STACK_KEY, (__s32)counter));
+	emit_ld_map_fd(prog, BPF_REG_1, counts_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
+	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
+	/* Per-CPU, and XDP does not preempt itself on a CPU: no atomics. */
+	emit(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3));
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+}
+
+/* r7 = bytes the filter keeps: copy that much of the frame, at most. */
+static void
+emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	__u32 snaplen = p->snaplen < XDP_CAPTURE_MAX_CAPLEN ? p->snaplen :
+	    XDP_CAPTURE_MAX_CAPLEN;
+
+	xdp_prog_place(prog, LABEL_UNFILTERED);
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(filter_gen),
+	    XDP_CAPTURE_GEN_NONE));
+	emit(prog, XDP_MOV32_IMM(BPF_REG_7, -1));
+	xdp_prog_place(prog, LABEL_ACCEPT);
+	xdp_prog_emit_to(prog, XDP_JMP32_IMM(BPF_JEQ, BPF_REG_7, 0, 0),
+	    LABEL_REJECT);
+	/* cap_len = min(keep, wire_len, snaplen) */
+	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_10,
+	    XDP_FILTER_STACK_WIRE_LEN));
+	emit(prog, XDP_JMP32_REG(BPF_JLE, BPF_REG_7, BPF_REG_2, 1));
+	emit(prog, XDP_MOV32_REG(BPF_REG_7, BPF_REG_2));
+	emit(prog, XDP_JMP32_IMM(BPF_JLE, BPF_REG_7, (__s32)snaplen, 1));
+	emit(prog, XDP_MOV32_IMM(BPF_REG_7, (__s32)snaplen));
+	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_2,
+	    HDR_FIELD(wire_len)));
+	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_7,
+	    HDR_FIELD(cap_len)));
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(reserved), 0));
+
+	emit_count(prog, p->counts_fd, XDP_CAPTURE_SEEN);
+	emit(prog, XDP_CALL(BPF_FUNC_ktime_get_ns));
+	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
+	    HDR_FIELD(tstamp_ns)));
+	/* bpf_perf_event_output(ctx, &rings, flags, &hdr, sizeof(hdr)) */
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit_ld_map_fd(prog, BPF_REG_2, p->rings_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_7));
+	emit(prog, XDP_ALU64_IMM(BPF_LSH, BPF_REG_3, 32));
+	/* BPF_F_CURRENT_CPU, zero-extended: 64-bit immediates sign-extend. */
+	emit(prog, XDP_MOV32_IMM(BPF_REG_4, (__s32)BPF_F_CURRENT_CPU));
+	emit(prog, XDP_ALU64_REG(BPF_OR, BPF_REG_3, BPF_REG_4));
+	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_4, STACK_HDR));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_5, sizeof(struct xdp_capture_hdr)));
+	emit(prog, XDP_CALL(BPF_FUNC_perf_event_output));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
+	    LABEL_CHAIN);
+	emit_count(prog, p->counts_fd, XDP_CAPTURE_LOST);
+	xdp_prog_emit_to(prog, XDP_JA(0), LABEL_CHAIN);
+}
+
+/* The tail call to the slot's successor, or failing that to slot 0. */
+static void
+emit_chain(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	xdp_prog_place(prog, LABEL_REJECT);
+	xdp_prog_place(prog, LABEL_CHAIN);
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, STACK_KEY, (__s32)p->slot));
+	emit_ld_map_fd(prog, BPF_REG_1, p->chain_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
+	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
+	    LABEL_FALLBACK);
+	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_0,
+	    offsetof(struct xdp_capture_link, next)));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit_ld_map_fd(prog, BPF_REG_2, p->slots_fd);
+	emit(prog, XDP_CALL(BPF_FUNC_tail_call));
+	xdp_prog_place(prog, LABEL_FALLBACK);
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit_ld_map_fd(prog, BPF_REG_2, p->slots_fd);
+	emit(prog, XDP_MOV32_IMM(BPF_REG_3, XDP_CAPTURE_ORIG_SLOT));
+	emit(prog, XDP_CALL(BPF_FUNC_tail_call));
+	emit(prog, XDP_MOV32_IMM(BPF_REG_0, XDP_PASS));
+	emit(prog, XDP_EXIT());
+}
+
+/*
+ * For the tests: the filter's result is the program's.  (The verifier
+ * refuses code nothing reaches: a filter that never rejects has no use for
+ * the reject label.)
+ */
+static void
+emit_return_result(struct xdp_prog *prog)
+{
+	xdp_prog_place(prog, LABEL_UNFILTERED);
+	emit(prog, XDP_MOV32_IMM(BPF_REG_7, -1));
+	xdp_prog_place(prog, LABEL_ACCEPT);
+	emit(prog, XDP_MOV32_REG(BPF_REG_0, BPF_REG_7));
+	emit(prog, XDP_EXIT());
+	if (xdp_prog_label_used(prog, LABEL_REJECT)) {
+		xdp_prog_place(prog, LABEL_REJECT);
+		emit(prog, XDP_MOV32_IMM(BPF_REG_0, 0));
+		emit(prog, XDP_EXIT());
+	}
+}
+
+/*
+ * The line of a verifier log that says why: the last one before the
+ * statistics the verifier ends with.
+ */
+static const char *
+xdp_dump_verifier_reason(char *log)
+{
+	char *end = log + strlen(log), *line;
+
+	for (;;) {
+		while (end > log && end[-1] == '\n')
+			*--end = '\0';
+		line = end;
+		while (line > log && line[-1] != '\n')
+			line--;
+		if (line == log || (strncmp(line, "processed ", 10) != 0 &&
+		    strncmp(line, "verification time", 17) != 0 &&
+		    strncmp(line, "stack depth", 11) != 0))
+			return line;
+		end = line;
+	}
+}
+
+/*
+ * The instructions where the program's subprograms start: the callbacks of
+ * the filter's loops, which bpf_loop() calls, found from the instructions
+ * that take their address.  Returns how many, at most max.
+ */
+static size_t
+xdp_dump_subprograms(const struct xdp_prog *prog, __u32 *starts, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 1 < prog->len && n < max; i++)
+		if (prog->insns[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+		    prog->insns[i].src_reg == BPF_PSEUDO_FUNC)
+			starts[n++] = (__u32)((long)i + prog->insns[i].imm + 1);
+	return n;
+}
+
+/*
+ * A program with subprograms needs BTF describing its functions: the main
+ * one takes the context, a bpf_loop() callback a pass number and a
+ * pointer.  Returns the BTF (the caller frees it), loaded, with func_info
+ * in info[0..1 + nr), or NULL with errno set.
+ */
+static struct btf *
+xdp_dump_btf(const __u32 *starts, size_t nr, struct bpf_func_info *info)
+{
+	struct btf *btf = btf__new_empty();
+	int int_id, ptr_id, main_proto, loop_proto, main_id, loop_id;
+	size_t i;
+
+	if (btf == NULL)
+		return NULL;
+	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	ptr_id = btf__add_ptr(btf, 0);
+	main_proto = btf__add_func_proto(btf, int_id);
+	btf__add_func_param(btf, "ctx", ptr_id);
+	loop_proto = btf__add_func_proto(btf, int_id);
+	btf__add_func_param(btf, "pass", int_id);
+	btf__add_func_param(btf, "state", ptr_id);
+	main_id = btf__add_func(btf, XDP_DUMP_NAME_FILTER, BTF_FUNC_STATIC,
+	    main_proto);
+	loop_id = btf__add_func(btf, "pcapxdp_loop", BTF_FUNC_STATIC,
+	    loop_proto);
+	if (int_id < 0 || ptr_id < 0 || main_id < 0 || loop_id < 0 ||
+	    btf__load_into_kernel(btf) != 0) {
+		btf__free(btf);
+		return NULL;
+	}
+	info[0].insn_off = 0;
+	info[0].type_id = (__u32)main_id;
+	for (i = 0; i < nr; i++) {
+		info[1 + i].insn_off = starts[i];
+		info[1 + i].type_id = (__u32)loop_id;
+	}
+	return btf;
+}
+
+/*
+ * Loads a built program; on failure, loads it again to read what the
+ * verifier said.
+ */
+static int
+xdp_dump_load_prog(struct xdp_prog *prog, const char *name, __u32 prog_flags,
+    char *errbuf, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	static char log[65536];
+	struct bpf_func_info info[1 + XDP_FILTER_MAX_LOOPS];
+	__u32 starts[XDP_FILTER_MAX_LOOPS];
+	struct btf *btf = NULL;
+	size_t nr_subprogs;
+	int fd, err;
+
+	opts.prog_flags = prog_flags;
+	/* As libbpf loads SEC("xdp"): a program array holds one kind only. */
+	opts.expected_attach_type = BPF_XDP;
+	nr_subprogs = xdp_dump_subprograms(prog, starts, XDP_FILTER_MAX_LOOPS);
+	if (nr_subprogs > 0) {
+		btf = xdp_dump_btf(starts, nr_subprogs, info);
+		if (btf == NULL) {
+			err = errno;
+			snprintf(errbuf, errlen, "the kernel refused the "
+			    "program's BTF: %s", strerror(err));
+			return -err;
+		}
+		opts.prog_btf_fd = (__u32)btf__fd(btf);
+		opts.func_info = info;
+		opts.func_info_cnt = (__u32)(1 + nr_subprogs);
+		opts.func_info_rec_size = sizeof(info[0]);
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
+	    prog->insns, prog->len, &opts);
+	err = errno;
+	if (fd < 0) {
+		opts.log_buf = log;
+		opts.log_size = sizeof(log);
+		opts.log_level = 1;
+		log[0] = '\0';
+		if (bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
+		    prog->insns, prog->len, &opts) >= 0 || log[0] == '\0')
+			snprintf(errbuf, errlen, "the kernel refused the "
+			    "program: %s", strerror(err));
+		else
+			snprintf(errbuf, errlen, "the verifier refused the "
+			    "program: %s", xdp_dump_verifier_reason(log));
+		fd = -err;
+	}
+	btf__free(btf);
+	return fd;
+}
+
+static int
+xdp_dump_build(struct xdp_prog *prog, const struct xdp_filter_insn *filter,
+    size_t filter_len, __u32 gen, char *errbuf, size_t errlen)
+{
+	if (xdp_prog_init(prog, LABEL_NR +
+	    (filter ? XDP_FILTER_NR_LABELS(filter_len) : 0)) != 0) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	emit_prologue(prog, gen);
+	if (emit_filter(prog, filter, filter_len, errbuf, errlen) != 0) {
+		xdp_prog_free(prog);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
+/* Appends the filter's loops, which come after the program's end. */
+static int
+xdp_dump_finish(struct xdp_prog *prog, const struct xdp_filter_insn *filter,
+    size_t filter_len, const char *name, __u32 prog_flags, char *errbuf,
+    size_t errlen)
+{
+	int fd;
+
+	if (filter != NULL && xdp_filter_translate_loops(prog, filter,
+	    filter_len, LABEL_NR, errbuf, errlen) != 0) {
+		xdp_prog_free(prog);
+		return -EPROTONOSUPPORT;
+	}
+	if (xdp_prog_resolve(prog) != 0) {
+		snprintf(errbuf, errlen, "the translation has a jump too long "
+		    "for eBPF, or ran out of memory");
+		xdp_prog_free(prog);
+		return -EPROTONOSUPPORT;
+	}
+	fd = xdp_dump_load_prog(prog, name, prog_flags, errbuf, errlen);
+	xdp_prog_free(prog);
+	return fd;
+}
+
+int
+xdp_dump_load(const struct xdp_dump_params *p, char *errbuf, size_t errlen)
+{
+	struct xdp_prog prog;
+	int err;
+
+	err = xdp_dump_build(&prog, p->filter, p->filter_len, p->filter_gen,
+	    errbuf, errlen);
+	if (err != 0)
+		return err;
+	emit_capture(&prog, p);
+	emit_chain(&prog, p);
+	return xdp_dump_finish(&prog, p->filter, p->filter_len, p->filter ?
+	    XDP_DUMP_NAME_FILTER : XDP_DUMP_NAME, p->prog_flags, errbuf,
+	    errlen);
+}
+
+int
+xdp_dump_load_filter_only(const struct xdp_filter_insn *filter,
+    size_t filter_len, char *errbuf, size_t errlen)
+{
+	struct xdp_prog prog;
+	int err;
+
+	err = xdp_dump_build(&prog, filter, filter_len, XDP_CAPTURE_GEN_NONE,
+	    errbuf, errlen);
+	if (err != 0)
+		return err;
+	emit_return_result(&prog);
+	return xdp_dump_finish(&prog, filter, filter_len, XDP_DUMP_NAME_FILTER,
+	    0, errbuf, errlen);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A capture's dump program, generated: the capture's filter (translated by
+ * xdp-filter.c), then the copy of the frames it accepts to the capture's
+ * rings, then the tail call down the chain (bpf/xdp_capture.h).  Generated
+ * rather than compiled, because the filter is only known at run time and a
+ * capture costs the chain exactly one tail call.
+ */
+#ifndef XDP_DUMP_H
+#define XDP_DUMP_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "xdp-filter.h"
+
+/* Program names, which tell in bpftool whether a filter runs in the kernel. */
+#define XDP_DUMP_NAME		"pcapxdp_dump"
+#define XDP_DUMP_NAME_FILTER	"pcapxdp_filter"
+
+struct xdp_dump_params {
+	const struct xdp_filter_insn *filter;	/* NULL: every frame */
+	size_t	filter_len;
+	__u32	filter_gen;	/* stamped on the frames the filter passed */
+	__u32	snaplen;
+	__u32	slot;		/* the capture's slot in the chain */
+	int	slots_fd;	/* the chain's maps */
+	int	chain_fd;
+	int	rings_fd;	/* the capture's PERF_EVENT_ARRAY */
+	int	counts_fd;	/* and its counters */
+	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, to match the chain */
+};
+
+/*
+ * Loads the dump program.  Returns its fd; -EPROTONOSUPPORT if the filter
+ * can't be translated, with the reason in errbuf; or another negative errno
+ * if the kernel refused the program, with the verifier's last words.
+ */
+int	xdp_dump_load(const struct xdp_dump_params *params, char *errbuf,
+	    size_t errlen);
+
+/*
+ * Loads the filter alone, as an XDP program that returns the filter's
+ * result (the bytes to keep, 0 to reject): for the tests, which run it with
+ * BPF_PROG_TEST_RUN.  Returns as xdp_dump_load() does.
+ */
+int	xdp_dump_load_filter_only(const struct xdp_filter_insn *filter,
+	    size_t filter_len, char *errbuf, size_t errlen);
+
+#endif /* XDP_DUMP_H */
