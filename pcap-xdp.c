@@ -74,6 +74,10 @@ struct pcap_xdp {
 	int	packet_fd;		/* AF_PACKET: promiscuity, injection */
 	int	nonblock;		/* pcap_setnonblock() */
 	int64_t	mono_to_real_ns;	/* CLOCK_MONOTONIC to wall clock */
+	__u32	kernel_gen;		/* the kernel runs p->fcode: frames it
+					   passed carry this; 0: it does not */
+	u_int	rejected;		/* frames passed on by the kernel that
+					   the userspace filter rejected */
 };
 
 static int64_t
@@ -118,19 +122,26 @@ xdp_fill_header(pcap_t *p, const struct xdp_record *rec,
 }
 
 /*
- * The filter set with pcap_setfilter(), run in userspace: it returns how
- * many bytes of the frame to keep, 0 to reject it.
+ * The filter set with pcap_setfilter(), in userspace, for the frames the
+ * kernel did not run it on (frames queued before it got there, or frames it
+ * can't filter, or all when it can't run there): it returns how many bytes
+ * of the frame to keep, 0 to reject it.
  */
 static int
-xdp_filter_accepts(pcap_t *p, const u_char *data, struct pcap_pkthdr *h)
+xdp_filter_accepts(pcap_t *p, const struct xdp_record *rec,
+    struct pcap_pkthdr *h)
 {
+	struct pcap_xdp *px = p->priv;
 	u_int keep;
 
-	if (p->fcode.bf_insns == NULL)
+	if (p->fcode.bf_insns == NULL || (px->kernel_gen !=
+	    XDP_CAPTURE_GEN_NONE && rec->hdr.filter_gen == px->kernel_gen))
 		return 1;
-	keep = pcap_filter(p->fcode.bf_insns, data, h->len, h->caplen);
+	keep = pcap_filter(p->fcode.bf_insns, rec->data, h->len, h->caplen);
 	if (keep < h->caplen)
 		h->caplen = keep;
+	if (keep == 0)
+		px->rejected++;
 	return keep != 0;
 }
 
@@ -214,7 +225,7 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 		 * The callback reads the frame straight from the ring; the
 		 * record is released only once it returns.
 		 */
-		if (xdp_filter_accepts(p, rec.data, &h)) {
+		if (xdp_filter_accepts(p, &rec, &h)) {
 			callback(user, &h, rec.data);
 			count++;
 		}
@@ -273,10 +284,43 @@ xdp_stats(pcap_t *p, struct pcap_stat *ps)
 		    "Can't read the capture's counters");
 		return PCAP_ERROR;
 	}
-	/* As on pcap-linux: ps_recv includes the packets dropped. */
+	/*
+	 * As on pcap-linux: ps_recv counts the frames that passed the filter,
+	 * the dropped ones too.  With the filter in the kernel, those are the
+	 * frames the kernel passed on, less those userspace rejected; with it
+	 * in userspace only, every frame passes the kernel, as when pcap-linux
+	 * filters in userspace.
+	 */
 	ps->ps_recv = (u_int)seen;
+	if (px->kernel_gen != XDP_CAPTURE_GEN_NONE)
+		ps->ps_recv -= px->rejected;
 	ps->ps_drop = (u_int)lost;
 	ps->ps_ifdrop = 0;
+	return 0;
+}
+
+/*
+ * The filter runs in userspace first, for the frames already in the rings
+ * and as the fallback, then in the kernel, where the helper swaps it in
+ * atomically; frames the old program passed are filtered in userspace.
+ * If it can't run in the kernel, the helper has said why on stderr, and
+ * every frame comes to userspace: pcap_setfilter() still succeeds.
+ */
+static int
+xdp_setfilter(pcap_t *p, struct bpf_program *fp)
+{
+	struct pcap_xdp *px = p->priv;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	__u32 gen;
+
+	if (install_bpf_program(p, fp) < 0)
+		return PCAP_ERROR;
+	px->kernel_gen = XDP_CAPTURE_GEN_NONE;
+	px->rejected = 0;
+	if (xdp_privsep_set_filter(&px->helper,
+	    (const struct xdp_filter_insn *)fp->bf_insns, fp->bf_len, &gen,
+	    errbuf) == 0)
+		px->kernel_gen = gen;
 	return 0;
 }
 
@@ -458,7 +502,7 @@ xdp_activate(pcap_t *p)
 	p->read_op = xdp_read;
 	p->oneshot_callback = xdp_oneshot;
 	p->inject_op = xdp_inject;
-	p->setfilter_op = install_bpf_program;
+	p->setfilter_op = xdp_setfilter;
 	p->setdirection_op = xdp_setdirection;
 	p->set_datalink_op = NULL;	/* can't change data link type */
 	p->getnonblock_op = xdp_getnonblock;

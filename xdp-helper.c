@@ -4,8 +4,9 @@
  *
  *   pcap-xdp-helper --serve
  *	started by libpcap in pcap_activate() with its socket as fd 3: joins
- *	the capture to the interface's XDP chain, and leaves when asked, when
- *	the application closes the socket or dies, or on SIGTERM.
+ *	the capture to the interface's XDP chain, runs the filters
+ *	pcap_setfilter() sends in the kernel, and leaves when asked, when the
+ *	application closes the socket or dies, or on SIGTERM.
  *
  *   pcap-xdp-helper --cleanup IFNAME...
  *	removes what killed captures left on the interfaces (captures do this
@@ -31,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdp-chain.h"
+#include "xdp_capture.h"
 #include "xdp-perf.h"
 #include "xdp-privsep.h"
 
@@ -73,11 +75,17 @@ xdp_helper_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Returns the request's size, 0 on hang-up, -1 on error (errno). */
+/* A request, and the filter that may follow it. */
+union xdp_helper_message {
+	struct xdp_privsep_request req;
+	unsigned char buf[XDP_PRIVSEP_MAX_REQUEST];
+};
+
+/* Returns the message's size, 0 on hang-up, -1 on error (errno). */
 static ssize_t
-xdp_helper_receive(int sock, struct xdp_privsep_request *req)
+xdp_helper_receive(int sock, union xdp_helper_message *msg)
 {
-	return recv(sock, req, sizeof(*req), 0);
+	return recv(sock, msg->buf, sizeof(msg->buf), 0);
 }
 
 /* Sends a reply, with fds if there are any. */
@@ -174,21 +182,66 @@ out:
 	xdp_helper_reply(sock, &reply, NULL, 0);
 }
 
+/*
+ * Swaps in a dump program that runs the filter.  If the filter can't run in
+ * the kernel, says why on the application's stderr (once per filter) and
+ * swaps in one that passes every frame on, for userspace to filter.
+ */
+static void
+xdp_helper_set_filter(int sock, const union xdp_helper_message *msg,
+    ssize_t len, struct xdp_chain_member *member)
+{
+	static __u32 last_gen = XDP_CAPTURE_GEN_NONE;
+	const struct xdp_privsep_request *req = &msg->req;
+	const struct xdp_filter_insn *filter =
+	    (const struct xdp_filter_insn *)(msg->buf + sizeof(*req));
+	struct xdp_privsep_reply reply;
+	char ifname[IF_NAMESIZE] = "?", errbuf[XDP_PRIVSEP_ERRLEN];
+
+	memset(&reply, 0, sizeof(reply));
+	if (req->filter_len == 0 || req->filter_len > XDP_FILTER_MAX_INSNS ||
+	    (size_t)len != sizeof(*req) + req->filter_len * sizeof(*filter)) {
+		reply.status = XDP_CHAIN_ERROR;
+		snprintf(reply.errmsg, sizeof(reply.errmsg),
+		    "Bad request to the XDP capture helper: a filter of %u "
+		    "instructions in %zd bytes", req->filter_len, len);
+		xdp_helper_reply(sock, &reply, NULL, 0);
+		return;
+	}
+	if (++last_gen == XDP_CAPTURE_GEN_NONE)
+		++last_gen;
+	reply.status = xdp_chain_set_filter(member, filter, req->filter_len,
+	    last_gen, reply.errmsg, sizeof(reply.errmsg));
+	if (reply.status == XDP_CHAIN_OK)
+		reply.filter_gen = last_gen;
+	else {
+		if_indextoname((unsigned int)member->ifindex, ifname);
+		fprintf(stderr, "pcap-xdp: xdp:%s: the filter runs in "
+		    "userspace: %s\n", ifname, reply.errmsg);
+		if (xdp_chain_set_filter(member, NULL, 0, XDP_CAPTURE_GEN_NONE,
+		    errbuf, sizeof(errbuf)) != XDP_CHAIN_OK)
+			fprintf(stderr, "pcap-xdp: xdp:%s: frames the old "
+			    "filter rejects are lost: %s\n", ifname, errbuf);
+	}
+	xdp_helper_reply(sock, &reply, NULL, 0);
+}
+
 static int
 xdp_helper_serve(int sock)
 {
+	static union xdp_helper_message msg;
 	struct xdp_chain_member member;
 	struct xdp_perf_rings rings;
-	struct xdp_privsep_request req;
 	struct xdp_privsep_reply reply;
 	ssize_t n;
 
 	xdp_chain_member_init(&member);
 	for (;;) {
-		n = xdp_helper_receive(sock, &req);
+		n = xdp_helper_receive(sock, &msg);
 		if (n < 0 && errno == EINTR && !xdp_helper_terminate)
 			continue;
-		if (n != (ssize_t)sizeof(req) || req.op == XDP_PRIVSEP_LEAVE) {
+		if (n < (ssize_t)sizeof(msg.req) ||
+		    msg.req.op == XDP_PRIVSEP_LEAVE) {
 			/* Asked to, hung up on, or terminated: leave. */
 			memset(&reply, 0, sizeof(reply));
 			reply.status = xdp_chain_leave(&member, reply.errmsg,
@@ -197,17 +250,21 @@ xdp_helper_serve(int sock)
 				xdp_helper_reply(sock, &reply, NULL, 0);
 			return reply.status == XDP_CHAIN_OK ? 0 : 1;
 		}
-		if (req.op != XDP_PRIVSEP_JOIN || member.slot != 0) {
+		if (msg.req.op == XDP_PRIVSEP_JOIN && member.slot == 0 &&
+		    n == (ssize_t)sizeof(msg.req)) {
+			xdp_helper_join(sock, &msg.req, &member, &rings);
+			if (member.slot == 0)
+				return 1;
+		} else if (msg.req.op == XDP_PRIVSEP_SETFILTER &&
+		    member.slot != 0)
+			xdp_helper_set_filter(sock, &msg, n, &member);
+		else {
 			memset(&reply, 0, sizeof(reply));
 			reply.status = XDP_CHAIN_ERROR;
 			snprintf(reply.errmsg, sizeof(reply.errmsg),
 			    "Bad request to the XDP capture helper");
 			xdp_helper_reply(sock, &reply, NULL, 0);
-			continue;
 		}
-		xdp_helper_join(sock, &req, &member, &rings);
-		if (member.slot == 0)
-			return 1;
 	}
 }
 

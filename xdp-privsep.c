@@ -88,8 +88,10 @@ xdp_privsep_pass_capabilities(void)
 
 /*
  * In the grandchild: a new session (the terminal's ^C is not the helper's),
- * the socket as fd 3, /dev/null for stdio (a pipe the application writes to
- * must not stay open after it), no other fd and no environment.
+ * the socket as fd 3, /dev/null for stdin and stdout (a pipe the
+ * application writes its output to must not stay open after it), the
+ * application's stderr for the helper's warnings, no other fd and no
+ * environment.
  */
 static void
 xdp_privsep_exec_helper(const char *path, int sock)
@@ -107,8 +109,8 @@ xdp_privsep_exec_helper(const char *path, int sock)
 	sock = fcntl(sock, F_DUPFD, XDP_PRIVSEP_FD + 1);
 	null_fd = open("/dev/null", O_RDWR);
 	if (sock < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 ||
-	    dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0 ||
-	    dup2(sock, XDP_PRIVSEP_FD) < 0)
+	    dup2(null_fd, 1) < 0 || (fcntl(2, F_GETFD) < 0 &&
+	    dup2(null_fd, 2) < 0) || dup2(sock, XDP_PRIVSEP_FD) < 0)
 		_exit(127);
 	if (syscall(SYS_close_range, XDP_PRIVSEP_FD + 1, ~0U, 0) != 0)
 		for (fd = XDP_PRIVSEP_FD + 1; fd < sysconf(_SC_OPEN_MAX); fd++)
@@ -158,10 +160,21 @@ xdp_privsep_spawn(struct xdp_privsep *ps, char *errbuf)
 	return 0;
 }
 
+/* A request, and the filter that follows it (SETFILTER). */
 static int
-xdp_privsep_send(struct xdp_privsep *ps, const struct xdp_privsep_request *req)
+xdp_privsep_send(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
+    const struct xdp_filter_insn *filter)
 {
-	while (send(ps->sock, req, sizeof(*req), MSG_NOSIGNAL) < 0) {
+	struct iovec iov[2] = {
+		{ (void *)req, sizeof(*req) },
+		{ (void *)filter, req->filter_len * sizeof(*filter) },
+	};
+	struct msghdr msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = req->filter_len > 0 ? 2 : 1;
+	while (sendmsg(ps->sock, &msg, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
 			return -1;
 	}
@@ -249,12 +262,12 @@ xdp_privsep_pcap_status(int status)
  */
 static int
 xdp_privsep_transact(struct xdp_privsep *ps,
-    const struct xdp_privsep_request *req, struct xdp_privsep_reply *reply,
-    int *fds, char *errbuf)
+    const struct xdp_privsep_request *req, const struct xdp_filter_insn *filter,
+    struct xdp_privsep_reply *reply, int *fds, char *errbuf)
 {
 	int nr_fds;
 
-	if (xdp_privsep_send(ps, req) != 0 ||
+	if (xdp_privsep_send(ps, req, filter) != 0 ||
 	    (nr_fds = xdp_privsep_receive(ps, reply, fds)) < 0) {
 		if (errno == 0)
 			snprintf(errbuf, PCAP_ERRBUF_SIZE,
@@ -289,7 +302,7 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
 	ret = xdp_privsep_spawn(ps, errbuf);
 	if (ret != 0)
 		return ret;
-	ret = xdp_privsep_transact(ps, req, reply, fds, errbuf);
+	ret = xdp_privsep_transact(ps, req, NULL, reply, fds, errbuf);
 	if (ret >= 0 && (reply->nr_rings == 0 ||
 	    (__u32)ret != 1 + reply->nr_rings)) {
 		xdp_privsep_close_fds(fds, ret);
@@ -307,6 +320,32 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
 }
 
 int
+xdp_privsep_set_filter(struct xdp_privsep *ps,
+    const struct xdp_filter_insn *filter, size_t filter_len,
+    __u32 *filter_gen, char *errbuf)
+{
+	struct xdp_privsep_request req;
+	struct xdp_privsep_reply reply;
+	int fds[XDP_PRIVSEP_MAX_FDS];
+	int ret;
+
+	if (filter_len == 0 || filter_len > XDP_FILTER_MAX_INSNS) {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "A filter of %zu "
+		    "instructions can't run in the kernel", filter_len);
+		return PCAP_ERROR;
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = XDP_PRIVSEP_SETFILTER;
+	req.filter_len = (__u32)filter_len;
+	ret = xdp_privsep_transact(ps, &req, filter, &reply, fds, errbuf);
+	if (ret < 0)
+		return ret;
+	xdp_privsep_close_fds(fds, ret);
+	*filter_gen = reply.filter_gen;
+	return 0;
+}
+
+int
 xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 {
 	struct xdp_privsep_request req;
@@ -318,7 +357,7 @@ xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 		return 0;
 	memset(&req, 0, sizeof(req));
 	req.op = XDP_PRIVSEP_LEAVE;
-	ret = xdp_privsep_transact(ps, &req, &reply, fds, errbuf);
+	ret = xdp_privsep_transact(ps, &req, NULL, &reply, fds, errbuf);
 	if (ret > 0)
 		xdp_privsep_close_fds(fds, ret);
 	xdp_privsep_close(ps);

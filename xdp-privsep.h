@@ -21,6 +21,8 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
+#include "xdp-filter.h"
+
 /* The helper's end of the socket, as the helper finds it after exec. */
 #define XDP_PRIVSEP_FD		3
 #define XDP_PRIVSEP_ERRLEN	256	/* PCAP_ERRBUF_SIZE */
@@ -30,6 +32,7 @@
 
 enum xdp_privsep_op {
 	XDP_PRIVSEP_JOIN = 1,
+	XDP_PRIVSEP_SETFILTER,	/* filter_len instructions follow */
 	XDP_PRIVSEP_LEAVE,
 };
 
@@ -39,7 +42,13 @@ struct xdp_privsep_request {
 	__u32	snaplen;	/* JOIN: bytes of each frame to copy */
 	__u32	immediate;	/* JOIN: wake the reader for every frame */
 	__u64	buffer_size;	/* JOIN: bytes of ring, in all; 0: default */
+	__u32	filter_len;	/* SETFILTER: classic BPF instructions */
+	__u32	reserved;
 };
+
+/* The largest request: a SETFILTER with the largest program. */
+#define XDP_PRIVSEP_MAX_REQUEST	(sizeof(struct xdp_privsep_request) + \
+	XDP_FILTER_MAX_INSNS * sizeof(struct xdp_filter_insn))
 
 /*
  * A successful JOIN's reply comes with 1 + nr_rings fds: the per-CPU
@@ -51,6 +60,8 @@ struct xdp_privsep_reply {
 	__u32	dump_id;	/* JOIN: the capture's dump program */
 	__u32	nr_rings;	/* JOIN: perf events that follow the counters */
 	__u64	ring_size;	/* JOIN: bytes of each ring's data area */
+	__u32	filter_gen;	/* SETFILTER: stamped on frames it passes */
+	__u32	reserved;
 	char	errmsg[XDP_PRIVSEP_ERRLEN];
 };
 
@@ -67,6 +78,16 @@ struct xdp_privsep {
 int	xdp_privsep_join(struct xdp_privsep *ps,
 	    const struct xdp_privsep_request *req,
 	    struct xdp_privsep_reply *reply, int *fds, char *errbuf);
+
+/*
+ * Has the helper run filter in the kernel.  Returns 0 with the generation
+ * the kernel stamps on the frames the filter passes, or a PCAP_ERROR_* code
+ * with the reason in errbuf; the kernel then passes every frame on, for
+ * userspace to filter.
+ */
+int	xdp_privsep_set_filter(struct xdp_privsep *ps,
+	    const struct xdp_filter_insn *filter, size_t filter_len,
+	    __u32 *filter_gen, char *errbuf);
 
 /* Has the helper leave the chain, and ends it. Returns 0 or PCAP_ERROR. */
 int	xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf);

@@ -19,6 +19,7 @@ TCPDUMP=/usr/bin/tcpdump
 TSHARK=/usr/bin/tshark
 API="$BUILD/tests/xdp-api-test"
 ATTACH="$BUILD/tests/xdp-attach"
+FILTER_TEST="$BUILD/tests/filter-test"
 HELPER="$BUILD/pcap-xdp-helper"
 PIN_ROOT=/sys/fs/bpf/pcap-xdp
 
@@ -351,6 +352,104 @@ test_install() {
 	readelf -d "$root/lib/libpcap.so.0.8" | grep -q 'SONAME.*\[libpcap.so.0.8\]' ||
 		fail "installed library's SONAME is not libpcap.so.0.8" || return
 	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper"
+}
+
+# --- filters in the kernel ---------------------------------------------------------
+
+# UDP datagrams from the peer, which an "icmp" filter rejects.
+udp_bg() {
+	$P bash -c 'for i in $(seq '"$1"'); do echo x > /dev/udp/'"$ADDR"'/9; sleep 0.02; done' \
+		> /dev/null 2>&1 &
+}
+
+test_filter_differential() {
+	# 342 expressions, optimized and unoptimized, on 2000 frames: the
+	# translation in the kernel against pcap_offline_filter().
+	"$FILTER_TEST" diff 2000 > "$TMP/diff" 2>&1
+	local status=$?
+	grep -v '^refused\|^MISMATCH\|^FAIL' "$TMP/diff" | sed 's/^/    /'
+	grep '^refused\|^MISMATCH\|^FAIL' "$TMP/diff" | head -20
+	return $status
+}
+
+test_filter_fuzz() {
+	# Random programs and random expressions, for ${FUZZ_SECONDS:-15} s.
+	"$FILTER_TEST" fuzz "${FUZZ_SECONDS:-15}" > "$TMP/fuzz" 2>&1
+	local status=$?
+	grep -v '^refused' "$TMP/fuzz" | tail -5 | sed 's/^/    /'
+	return $status
+}
+
+test_filter_in_kernel() {
+	attach xdp_echo
+	local captured received
+	capture_bg icmp || return
+	# The dump program in the chain is the one with the filter in it.
+	bpftool prog show name pcapxdp_filter > "$TMP/prog" 2>&1
+	grep -q pcapxdp_filter "$TMP/prog" || { cat "$TMP/prog"; fail "no kernel filter loaded"; return; }
+	ping_bg 20 0.05
+	udp_bg 150
+	pings_answered 20 || { fail "pings lost"; return; }
+	sleep 2		# two flush ticks: every record is read
+	kill -INT $CAP_PID
+	wait $CAP_PID
+	captured=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$TMP/err")
+	received=$(sed -n 's/^\([0-9]*\) packets received by filter/\1/p' "$TMP/err")
+	grep -q "runs in userspace" "$TMP/err" && { cat "$TMP/err"; fail "the filter fell back"; return; }
+	[ "$captured" = 20 ] || { cat "$TMP/err"; fail "$captured captured, expected the 20 echo requests"; return; }
+	# Only ICMP left the kernel: "received by filter" counts no UDP.
+	[ "$received" = "$captured" ] ||
+		{ cat "$TMP/err"; fail "$received received by filter, $captured captured"; return; }
+	log "icmp among 150 UDP datagrams: $captured captured, $received received by filter"
+}
+
+test_filter_snaplen_result() {
+	attach xdp_echo
+	ping_bg 30 0.1
+	# The filter's result is the bytes to keep: "ether[0] >= 0" keeps all,
+	# and -s 80 limits what the kernel copies.
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -s 80 -c 3 -w "$TMP/cap.pcap" 'icmp and ip[8] > 0' 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	$TSHARK -r "$TMP/cap.pcap" -T fields -e frame.cap_len -e frame.len > "$TMP/lens" 2>/dev/null
+	[ "$(sort -u "$TMP/lens")" = "$(printf '80\t98')" ] || { cat "$TMP/lens"; fail "expected 80 of 98 bytes"; return; }
+	log "kernel filter with -s 80: caplen 80, len 98"
+}
+
+test_filter_protochain() {
+	attach xdp_echo
+	# IPv6 pings to all nodes: ICMPv6 after the IPv6 header.
+	$P timeout 10 ping -6 -q -c 30 -i 0.1 ff02::1%$PEER_IF > /dev/null 2>&1 &
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 5 'ip6 protochain 58' > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	grep -q "runs in userspace" "$TMP/err" && { cat "$TMP/err"; fail "protochain fell back to userspace"; return; }
+	[ "$(grep -c 'ICMP6' "$TMP/out")" -eq 5 ] || { cat "$TMP/out"; fail "expected 5 ICMPv6 frames"; return; }
+	log "ip6 protochain 58 ran in the kernel: 5 ICMPv6 frames, no IPv4"
+}
+
+test_filter_direction() {
+	attach xdp_echo
+	ping_bg 40 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 'inbound and icmp' > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "inbound captured nothing"; return; }
+	grep -q "runs in userspace" "$TMP/err" && { cat "$TMP/err"; fail "inbound fell back"; return; }
+	$X timeout 2 $TCPDUMP -i "xdp:$IF" -nn -c 1 outbound > "$TMP/out" 2> "$TMP/err"
+	[ "$(grep -c ICMP "$TMP/out")" -eq 0 ] || { cat "$TMP/out"; fail "outbound captured frames"; return; }
+	log "inbound: every frame at the hook; outbound: none"
+}
+
+test_filter_fallback() {
+	attach xdp_echo
+	# Ten loops, more than a dump program takes: the filter stays in userspace.
+	local expr="icmp or protochain 6 or protochain 47 or protochain 50 or protochain 51 or protochain 132"
+	ping_bg 40 0.1
+	udp_bg 100
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 5 "$expr" > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	grep -q "the filter runs in userspace: .*loops" "$TMP/err" ||
+		{ cat "$TMP/err"; fail "no warning that the filter runs in userspace"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 5 ] || { cat "$TMP/out"; fail "wrong frames"; return; }
+	log "$(grep -o 'the filter runs in userspace.*' "$TMP/err"); still 5 echo requests, no UDP"
 }
 
 # --- the libpcap API -------------------------------------------------------------
