@@ -452,6 +452,17 @@ test_filter_fallback() {
 	log "$(grep -o 'the filter runs in userspace.*' "$TMP/err"); still 5 echo requests, no UDP"
 }
 
+test_bench_smoke() {
+	# A short run of the benchmark, so that it keeps working.
+	"$SRC/bench/run.sh" 200000 > "$TMP/bench" 2>&1 || { cat "$TMP/bench"; fail "bench/run.sh failed"; return; }
+	sed 's/^/    /' "$TMP/bench"
+	[ "$(grep -c '^+ tcpdump' "$TMP/bench")" -eq 2 ] || { fail "rows missing"; return; }
+	# A stray frame (IPv6 neighbour discovery) may arrive as tcpdump stops.
+	awk '/^\+ tcpdump/ && $NF > 2 { bad = 1 } END { exit bad }' "$TMP/bench" ||
+		fail "frames unaccounted for" || return
+	grep -q "tcp port 80 or icmp" "$TMP/bench" || fail "no filter cost" || return
+}
+
 # --- the libpcap API -------------------------------------------------------------
 
 api() {	# api SUBCOMMAND [ARG]: runs xdp-api-test on xdp:xt0
