@@ -5,16 +5,17 @@
  * only (DESIGN section 3):
  *
  * - the first capture puts the user's program in slot 0 of a new chain,
- *   pins the chain's maps, and swaps the entry program onto the hook with
- *   XDP_FLAGS_REPLACE, expecting the user's program;
- * - a capture joins by filling a free slot and then making chain[0] point
- *   at it, and leaves by making its predecessor skip it;
+ *   pins the chain's PROG_ARRAY, and swaps the entry program onto the hook
+ *   with XDP_FLAGS_REPLACE, expecting the user's program;
+ * - a capture joins by putting its dump program in the first slot no live
+ *   capture holds (one map update), and leaves by emptying its slot if it
+ *   is the last, or else by putting a pass-through program there;
  * - the last one out swaps the user's program back, expecting the entry.
  *
- * The maps are pinned under XDP_CHAIN_PIN_ROOT because a PROG_ARRAY is
+ * The slots are pinned under XDP_CHAIN_PIN_ROOT because a PROG_ARRAY is
  * emptied when its last userspace reference goes away: if every process of
  * every capture died, the user's program would otherwise drop out of the
- * chain.  The pins keep it running until the next capture, or
+ * chain.  The pin keeps it running until the next capture, or
  * "pcap-xdp-helper --cleanup", removes what the dead ones left.
  *
  * All changes to chains happen with an exclusive flock on the pin root, so
@@ -24,7 +25,7 @@
  * named after its chain and slot.  Abstract names belong to the network
  * namespace, which every capture of an interface shares, whatever their pid
  * namespaces; the kernel frees the name when the helper dies, however it
- * dies.  A slot whose name can be bound belongs to a dead capture.
+ * dies.  A slot whose name can be bound belongs to no live capture.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -70,7 +71,6 @@ struct xdp_chain_state {
 	int	ifindex;
 	char	pin_dir[128];	/* XDP_CHAIN_PIN_ROOT/COOKIE-IFINDEX */
 	int	slots_fd;
-	int	chain_fd;
 };
 
 static int
@@ -112,7 +112,7 @@ void
 xdp_chain_member_init(struct xdp_chain_member *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->slots_fd = m->chain_fd = m->dump_fd = m->alive_fd = -1;
+	m->slots_fd = m->dump_fd = m->alive_fd = -1;
 }
 
 static void
@@ -120,14 +120,13 @@ xdp_chain_state_init(struct xdp_chain_state *cs, int ifindex)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->ifindex = ifindex;
-	cs->slots_fd = cs->chain_fd = -1;
+	cs->slots_fd = -1;
 }
 
 static void
 xdp_chain_state_close(struct xdp_chain_state *cs)
 {
 	xdp_chain_close(&cs->slots_fd);
-	xdp_chain_close(&cs->chain_fd);
 }
 
 /*
@@ -281,16 +280,10 @@ xdp_chain_pin_map(const struct xdp_chain_state *cs, const char *name,
 static int
 xdp_chain_pin(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 {
-	int ret;
-
 	if (mkdir(cs->pin_dir, 0700) != 0 && errno != EEXIST)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
 		    "bpffs is unusable: can't create %s", cs->pin_dir);
-	ret = xdp_chain_pin_map(cs, "slots", cs->slots_fd, errbuf, errlen);
-	if (ret == XDP_CHAIN_OK)
-		ret = xdp_chain_pin_map(cs, "chain", cs->chain_fd, errbuf,
-		    errlen);
-	return ret;
+	return xdp_chain_pin_map(cs, "slots", cs->slots_fd, errbuf, errlen);
 }
 
 static void
@@ -299,8 +292,6 @@ xdp_chain_unpin(const struct xdp_chain_state *cs)
 	char path[PATH_MAX];
 
 	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
-	unlink(path);
-	xdp_chain_pin_path(cs, "chain", path, sizeof(path));
 	unlink(path);
 	rmdir(cs->pin_dir);
 }
@@ -365,79 +356,30 @@ xdp_chain_claim(const struct xdp_chain_state *cs, __u32 slot)
 }
 
 static int
-xdp_chain_owner_alive(const struct xdp_chain_state *cs, __u32 slot)
+xdp_chain_slot_used(const struct xdp_chain_state *cs, __u32 slot)
 {
-	int fd = xdp_chain_claim(cs, slot);
+	__u32 id;
 
-	if (fd >= 0) {
-		close(fd);
+	return bpf_map_lookup_elem(cs->slots_fd, &slot, &id) == 0;
+}
+
+/* Whether a slot holds the pass-through program of a capture that left. */
+static int
+xdp_chain_slot_is_pass(const struct xdp_chain_state *cs, __u32 slot)
+{
+	struct bpf_prog_info info;
+	__u32 id;
+	int fd, is_pass;
+
+	if (bpf_map_lookup_elem(cs->slots_fd, &slot, &id) != 0)
 		return 0;
-	}
-	/* When in doubt, alive: unlinking a live capture loses its packets. */
-	return 1;
-}
-
-static int
-xdp_chain_read(const struct xdp_chain_state *cs, __u32 slot,
-    struct xdp_capture_link *link)
-{
-	if (bpf_map_lookup_elem(cs->chain_fd, &slot, link) != 0) {
-		memset(link, 0, sizeof(*link));
-		return -errno;
-	}
-	return 0;
-}
-
-static int
-xdp_chain_write(const struct xdp_chain_state *cs, __u32 slot,
-    const struct xdp_capture_link *link)
-{
-	return bpf_map_update_elem(cs->chain_fd, &slot, link, BPF_ANY) == 0 ?
-	    0 : -errno;
-}
-
-/*
- * Takes a slot out of the chain: its predecessor skips it first, so packets
- * stop arriving; a packet already on its way finds the slot empty and falls
- * through to the user's program.  The slot keeps its successor, for packets
- * still running its program.
- */
-static void
-xdp_chain_unlink(const struct xdp_chain_state *cs, __u32 slot)
-{
-	struct xdp_capture_link link, prev;
-	__u32 p;
-
-	xdp_chain_read(cs, slot, &link);
-	for (p = 0; p < XDP_CAPTURE_MAX_SLOTS; p++) {
-		if (p == slot || xdp_chain_read(cs, p, &prev) != 0 ||
-		    prev.next != slot)
-			continue;
-		prev.next = link.next;
-		xdp_chain_write(cs, p, &prev);
-	}
-	bpf_map_delete_elem(cs->slots_fd, &slot);
-	link.owner_pid = 0;
-	xdp_chain_write(cs, slot, &link);
-}
-
-/* Unlinks the slots of captures whose helper is gone; returns how many live. */
-static int
-xdp_chain_reap(const struct xdp_chain_state *cs)
-{
-	struct xdp_capture_link link;
-	__u32 slot;
-	int live = 0;
-
-	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++) {
-		if (xdp_chain_read(cs, slot, &link) != 0 || link.owner_pid == 0)
-			continue;
-		if (xdp_chain_owner_alive(cs, slot))
-			live++;
-		else
-			xdp_chain_unlink(cs, slot);
-	}
-	return live;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return 0;
+	is_pass = xdp_hook_prog_info(fd, &info) == 0 &&
+	    strcmp(info.name, XDP_DUMP_NAME_PASS) == 0;
+	close(fd);
+	return is_pass;
 }
 
 static __u32
@@ -510,10 +452,9 @@ xdp_chain_load_entry(const void *arg, __u32 prog_flags)
 		return -errno;
 	struct xdp_chain_reuse reuse[] = {
 		{ skel->maps.pcapxdp_slots, cs->slots_fd },
-		{ skel->maps.pcapxdp_chain, cs->chain_fd },
 	};
 	fd = xdp_chain_load_object(skel->obj, skel->progs.pcapxdp_entry,
-	    reuse, 2, prog_flags);
+	    reuse, 1, prog_flags);
 	xdp_entry__destroy(skel);
 	return fd;
 }
@@ -526,6 +467,82 @@ xdp_chain_load_dump(const void *arg, __u32 prog_flags)
 
 	params.prog_flags = prog_flags;
 	return xdp_dump_load(&params, errbuf, sizeof(errbuf));
+}
+
+struct xdp_chain_pass_args {
+	const struct xdp_chain_state *cs;
+	__u32 slot;
+};
+
+static int
+xdp_chain_load_pass(const void *arg, __u32 prog_flags)
+{
+	const struct xdp_chain_pass_args *a = arg;
+	char errbuf[256];
+
+	return xdp_dump_load_pass(a->slot, a->cs->slots_fd, prog_flags, errbuf,
+	    sizeof(errbuf));
+}
+
+/*
+ * Takes a slot out of the chain, with the slot's liveness name held: the
+ * last slot is emptied (with the pass-through slots before it), any other
+ * gets a pass-through program, so that the captures after it still see
+ * every frame.  A frame already on its way to an emptied slot falls through
+ * to the user's program.
+ */
+static void
+xdp_chain_vacate(const struct xdp_chain_state *cs, __u32 slot)
+{
+	struct xdp_chain_pass_args args = { cs, slot };
+	__u32 other, flags;
+	int fd;
+
+	for (other = slot + 1; other < XDP_CAPTURE_MAX_SLOTS; other++)
+		if (xdp_chain_slot_used(cs, other) &&
+		    !xdp_chain_slot_is_pass(cs, other))
+			break;
+	if (other < XDP_CAPTURE_MAX_SLOTS) {
+		fd = xdp_chain_load_matching(xdp_chain_load_pass, &args,
+		    &flags);
+		if (fd >= 0) {
+			bpf_map_update_elem(cs->slots_fd, &slot, &fd, BPF_ANY);
+			close(fd);
+		}
+		return;
+	}
+	/* No capture after this one: the chain ends before it. */
+	for (other = XDP_CAPTURE_MAX_SLOTS - 1; other >= slot; other--)
+		bpf_map_delete_elem(cs->slots_fd, &other);
+	while (--slot >= XDP_CAPTURE_FIRST_SLOT &&
+	    xdp_chain_slot_is_pass(cs, slot))
+		bpf_map_delete_elem(cs->slots_fd, &slot);
+}
+
+/*
+ * Takes the slots of dead captures out of the chain; returns how many live
+ * captures remain.
+ */
+static int
+xdp_chain_reap(const struct xdp_chain_state *cs)
+{
+	__u32 slot;
+	int live = 0, fd;
+
+	for (slot = XDP_CAPTURE_MAX_SLOTS - 1; slot >= XDP_CAPTURE_FIRST_SLOT;
+	    slot--) {
+		if (!xdp_chain_slot_used(cs, slot) ||
+		    xdp_chain_slot_is_pass(cs, slot))
+			continue;
+		fd = xdp_chain_claim(cs, slot);
+		if (fd < 0) {
+			live++;
+			continue;
+		}
+		xdp_chain_vacate(cs, slot);
+		close(fd);
+	}
+	return live;
 }
 
 /*
@@ -626,13 +643,10 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 	cs->slots_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY,
 	    XDP_HOOK_SLOTS_NAME, sizeof(__u32), sizeof(__u32),
 	    XDP_CAPTURE_MAX_SLOTS, NULL);
-	cs->chain_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, XDP_HOOK_CHAIN_NAME,
-	    sizeof(__u32), sizeof(struct xdp_capture_link),
-	    XDP_CAPTURE_MAX_SLOTS, NULL);
-	if (cs->slots_fd < 0 || cs->chain_fd < 0) {
+	if (cs->slots_fd < 0) {
 		ret = xdp_chain_error(errbuf, errlen,
 		    xdp_chain_errno_code(errno), errno,
-		    "Can't create the XDP chain maps of %s", ifname);
+		    "Can't create the XDP chain of %s", ifname);
 		goto fail;
 	}
 	if (orig_fd >= 0) {
@@ -676,7 +690,7 @@ static int
 xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
     const char *ifname, char *errbuf, size_t errlen)
 {
-	int entry_fd, err;
+	int entry_fd;
 
 	entry_fd = bpf_prog_get_fd_by_id(hook->prog_id);
 	if (entry_fd < 0)
@@ -684,11 +698,11 @@ xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 		    xdp_chain_errno_code(errno), errno,
 		    "Can't open the XDP program of %s (id %u)", ifname,
 		    hook->prog_id);
-	err = xdp_hook_open_chain_maps(entry_fd, &cs->slots_fd, &cs->chain_fd);
+	cs->slots_fd = xdp_hook_open_slots(entry_fd);
 	close(entry_fd);
-	if (err != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, -err,
-		    "Can't open the XDP chain of %s", ifname);
+	if (cs->slots_fd < 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR,
+		    -cs->slots_fd, "Can't open the XDP chain of %s", ifname);
 	/* The pins may have gone with the processes that made them. */
 	return xdp_chain_pin(cs, errbuf, errlen);
 }
@@ -738,14 +752,13 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
     struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
 	struct xdp_dump_params params;
-	struct xdp_capture_link head, link;
 	struct bpf_prog_info info;
 	__u32 slot;
-	int fd, err;
+	int fd;
 
-	for (slot = 1; slot < XDP_CAPTURE_MAX_SLOTS; slot++) {
-		if (xdp_chain_read(cs, slot, &link) != 0 || link.owner_pid != 0)
-			continue;
+	/* The first slot no live capture holds: a gap, or the end. */
+	for (slot = XDP_CAPTURE_FIRST_SLOT; slot < XDP_CAPTURE_MAX_SLOTS;
+	    slot++) {
 		m->alive_fd = xdp_chain_claim(cs, slot);
 		if (m->alive_fd >= 0)
 			break;
@@ -760,7 +773,6 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	params.snaplen = cap->snaplen;
 	params.slot = slot;
 	params.slots_fd = cs->slots_fd;
-	params.chain_fd = cs->chain_fd;
 	params.rings_fd = cap->rings_fd;
 	params.counts_fd = cap->counts_fd;
 	fd = xdp_chain_load_matching(xdp_chain_load_dump, &params,
@@ -771,25 +783,13 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 		    xdp_chain_errno_code(-fd), -fd,
 		    "Can't load the XDP capture program");
 	}
-
-	xdp_chain_read(cs, XDP_CAPTURE_ORIG_SLOT, &head);
-	link.next = head.next;
-	link.owner_pid = (__u32)getpid();
-	err = xdp_chain_write(cs, slot, &link);
-	if (err == 0 && bpf_map_update_elem(cs->slots_fd, &slot, &fd,
-	    BPF_ANY) != 0)
-		err = -errno;
-	if (err == 0) {
-		/* The one step that puts the capture in the packets' way. */
-		head.next = slot;
-		err = xdp_chain_write(cs, XDP_CAPTURE_ORIG_SLOT, &head);
-	}
-	if (err != 0) {
-		xdp_chain_unlink(cs, slot);
+	/* The one step that puts the capture in the packets' way. */
+	if (bpf_map_update_elem(cs->slots_fd, &slot, &fd, BPF_ANY) != 0) {
+		xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		    "Can't join the XDP chain");
 		close(fd);
 		xdp_chain_close(&m->alive_fd);
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, -err,
-		    "Can't join the XDP chain");
+		return XDP_CHAIN_ERROR;
 	}
 
 	m->slot = slot;
@@ -800,8 +800,7 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	m->rings_fd = cap->rings_fd;
 	m->counts_fd = cap->counts_fd;
 	m->slots_fd = cs->slots_fd;
-	m->chain_fd = cs->chain_fd;
-	cs->slots_fd = cs->chain_fd = -1;
+	cs->slots_fd = -1;
 	return 0;
 }
 
@@ -817,7 +816,7 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct xdp_hook hook;
 	__u32 key = XDP_CAPTURE_ORIG_SLOT, orig_id = 0;
-	int entry_fd, orig_fd = -1, slots_fd = -1, chain_fd = -1, ret = 0;
+	int entry_fd, orig_fd = -1, slots_fd = -1, ret = 0;
 	__u32 flags_mode;
 
 	if (xdp_hook_query(cs->ifindex, &hook) != 0 || !hook.is_chain)
@@ -827,8 +826,8 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	if (entry_fd < 0)
 		goto unpin;
 	/* Only the entry of this chain is ours to replace. */
-	if (xdp_hook_open_chain_maps(entry_fd, &slots_fd, &chain_fd) != 0 ||
-	    !xdp_chain_same_map(slots_fd, cs->slots_fd))
+	slots_fd = xdp_hook_open_slots(entry_fd);
+	if (slots_fd < 0 || !xdp_chain_same_map(slots_fd, cs->slots_fd))
 		goto close_entry;
 
 	opts.old_prog_fd = entry_fd;
@@ -848,7 +847,6 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 close_entry:
 	xdp_chain_close(&orig_fd);
 	xdp_chain_close(&slots_fd);
-	xdp_chain_close(&chain_fd);
 	close(entry_fd);
 unpin:
 	if (ret == XDP_CHAIN_OK)
@@ -901,9 +899,8 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	xdp_chain_state_init(&cs, m->ifindex);
 	cs.slots_fd = m->slots_fd;
-	cs.chain_fd = m->chain_fd;
 	if (lock_fd >= 0) {
-		xdp_chain_unlink(&cs, m->slot);
+		xdp_chain_vacate(&cs, m->slot);
 		ret = xdp_chain_pin_dir(m->ifindex, cs.pin_dir,
 		    sizeof(cs.pin_dir), errbuf, errlen);
 		if (ret == XDP_CHAIN_OK && xdp_chain_reap(&cs) == 0)
@@ -914,7 +911,7 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	xdp_chain_state_close(&cs);
 	xdp_chain_close(&m->dump_fd);
 	xdp_chain_close(&m->alive_fd);
-	m->slots_fd = m->chain_fd = -1;
+	m->slots_fd = -1;
 	m->slot = 0;
 	return ret;
 }
@@ -955,7 +952,6 @@ xdp_chain_set_filter(struct xdp_chain_member *m,
 	params.snaplen = m->snaplen;
 	params.slot = m->slot;
 	params.slots_fd = m->slots_fd;
-	params.chain_fd = m->chain_fd;
 	params.rings_fd = m->rings_fd;
 	params.counts_fd = m->counts_fd;
 	params.prog_flags = m->prog_flags;

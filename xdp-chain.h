@@ -47,7 +47,6 @@ struct xdp_chain_member {
 	__u32	snaplen;
 	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, as the chain needs */
 	int	slots_fd;
-	int	chain_fd;
 	int	dump_fd;
 	int	rings_fd;	/* the capture's, not the member's to close */
 	int	counts_fd;

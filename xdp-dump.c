@@ -2,22 +2,20 @@
 /*
  * The dump program, generated (see xdp-dump.h).  In C it would read:
  *
- *	wire_len = bpf_xdp_get_buff_len(ctx);
  *	gen = FILTER_GEN;
  *	if (the frame is all in its linear data, under 64 KiB)
  *		keep = FILTER(ctx);		   (classic BPF, translated)
  *	else
  *		keep = ~0, gen = XDP_CAPTURE_GEN_NONE;	(userspace filters it)
  *	if (keep != 0) {
+ *		wire_len = bpf_xdp_get_buff_len(ctx);
  *		count(SEEN);
  *		hdr = { ktime, wire_len, min(keep, wire_len, SNAPLEN), gen };
  *		if (bpf_perf_event_output(ctx, &rings,
  *		    BPF_F_CURRENT_CPU | (hdr.cap_len << 32), &hdr, sizeof(hdr)))
  *			count(LOST);
  *	}
- *	link = bpf_map_lookup_elem(&chain, &SLOT);
- *	if (link)
- *		bpf_tail_call(ctx, &slots, link->next);
+ *	bpf_tail_call(ctx, &slots, SLOT + 1);
  *	bpf_tail_call(ctx, &slots, XDP_CAPTURE_ORIG_SLOT);
  *	return XDP_PASS;
  *
@@ -51,7 +49,6 @@ enum xdp_dump_label {
 	LABEL_REJECT,
 	LABEL_UNFILTERED,
 	LABEL_CHAIN,
-	LABEL_FALLBACK,
 	LABEL_NR,		/* the filter's instructions follow */
 };
 
@@ -69,29 +66,65 @@ emit_ld_map_fd(struct xdp_prog *prog, int reg, int fd)
 }
 
 /*
- * r6 = ctx; the frame's length on the stack; r9, r5 = data, data_end; the
- * generation on the stack.  Frames the filter can't see whole go to
- * LABEL_UNFILTERED.
+ * Whether the program needs the frame's length before the filter: to check
+ * that a multi-buffer program sees the frame whole, or for the filter's own
+ * "len".  Otherwise only accepted frames pay for bpf_xdp_get_buff_len().
  */
-static void
-emit_prologue(struct xdp_prog *prog, __u32 gen)
+static int
+length_up_front(const struct xdp_dump_params *p)
 {
-	emit(prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	size_t i;
+
+	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS)
+		return 1;
+	for (i = 0; p->filter != NULL && i < p->filter_len; i++)
+		if (p->filter[i].code == (BPF_LD | BPF_W | BPF_LEN) ||
+		    p->filter[i].code == (BPF_LDX | BPF_W | BPF_LEN))
+			return 1;
+	return 0;
+}
+
+static void
+emit_store_length(struct xdp_prog *prog)
+{
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
 	emit(prog, XDP_CALL(BPF_FUNC_xdp_get_buff_len));
 	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0,
 	    XDP_FILTER_STACK_WIRE_LEN));
+}
+
+/*
+ * r6 = ctx; r9, r5 = data, data_end; the generation on the stack, and the
+ * frame's length if needed up front.  Frames the filter can't see whole
+ * (a multi-buffer program's fragments, or 64 KiB and more) go to
+ * LABEL_UNFILTERED.
+ */
+static void
+emit_prologue(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	emit(prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	if (length_up_front(p))
+		emit_store_length(prog);
 	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(filter_gen),
-	    (__s32)gen));
+	    (__s32)p->filter_gen));
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_6,
 	    offsetof(struct xdp_md, data)));
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_5, BPF_REG_6,
 	    offsetof(struct xdp_md, data_end)));
-	/* Whole frames only: data + wire_len == data_end. */
-	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JGT, BPF_REG_0, 0xffff, 0),
-	    LABEL_UNFILTERED);
+	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS) {
+		/* Whole frames only: data + wire_len == data_end. */
+		xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JGT, BPF_REG_0, 0xffff,
+		    0), LABEL_UNFILTERED);
+		emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_9));
+		emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0));
+		xdp_prog_emit_to(prog, XDP_JMP_REG(BPF_JNE, BPF_REG_2,
+		    BPF_REG_5, 0), LABEL_UNFILTERED);
+		return;
+	}
+	/* Linear, but under 64 KiB?  (Generic XDP may see more.) */
 	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_9));
-	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0));
-	xdp_prog_emit_to(prog, XDP_JMP_REG(BPF_JNE, BPF_REG_2, BPF_REG_5, 0),
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, 0xffff));
+	xdp_prog_emit_to(prog, XDP_JMP_REG(BPF_JLT, BPF_REG_2, BPF_REG_5, 0),
 	    LABEL_UNFILTERED);
 }
 
@@ -139,6 +172,8 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	xdp_prog_place(prog, LABEL_ACCEPT);
 	xdp_prog_emit_to(prog, XDP_JMP32_IMM(BPF_JEQ, BPF_REG_7, 0, 0),
 	    LABEL_REJECT);
+	if (!length_up_front(p))
+		emit_store_length(prog);
 	/* cap_len = min(keep, wire_len, snaplen) */
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_10,
 	    XDP_FILTER_STACK_WIRE_LEN));
@@ -174,30 +209,24 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	xdp_prog_emit_to(prog, XDP_JA(0), LABEL_CHAIN);
 }
 
-/* The tail call to the slot's successor, or failing that to slot 0. */
+/*
+ * The tail call to the next slot, or, if it is empty, to slot 0: constant
+ * indexes, which the JIT makes direct jumps.
+ */
 static void
-emit_chain(struct xdp_prog *prog, const struct xdp_dump_params *p)
+emit_chain(struct xdp_prog *prog, __u32 slot, int slots_fd)
 {
 	xdp_prog_place(prog, LABEL_REJECT);
 	xdp_prog_place(prog, LABEL_CHAIN);
-	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, STACK_KEY, (__s32)p->slot));
-	emit_ld_map_fd(prog, BPF_REG_1, p->chain_fd);
-	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
-	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
-	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
-	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
-	    LABEL_FALLBACK);
-	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_0,
-	    offsetof(struct xdp_capture_link, next)));
 	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit_ld_map_fd(prog, BPF_REG_2, p->slots_fd);
+	emit_ld_map_fd(prog, BPF_REG_2, slots_fd);
+	emit(prog, XDP_MOV64_IMM(BPF_REG_3, (__s32)(slot + 1)));
 	emit(prog, XDP_CALL(BPF_FUNC_tail_call));
-	xdp_prog_place(prog, LABEL_FALLBACK);
 	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit_ld_map_fd(prog, BPF_REG_2, p->slots_fd);
-	emit(prog, XDP_MOV32_IMM(BPF_REG_3, XDP_CAPTURE_ORIG_SLOT));
+	emit_ld_map_fd(prog, BPF_REG_2, slots_fd);
+	emit(prog, XDP_MOV64_IMM(BPF_REG_3, XDP_CAPTURE_ORIG_SLOT));
 	emit(prog, XDP_CALL(BPF_FUNC_tail_call));
-	emit(prog, XDP_MOV32_IMM(BPF_REG_0, XDP_PASS));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_0, XDP_PASS));
 	emit(prog, XDP_EXIT());
 }
 
@@ -356,16 +385,16 @@ xdp_dump_load_prog(struct xdp_prog *prog, const char *name, __u32 prog_flags,
 }
 
 static int
-xdp_dump_build(struct xdp_prog *prog, const struct xdp_filter_insn *filter,
-    size_t filter_len, __u32 gen, char *errbuf, size_t errlen)
+xdp_dump_build(struct xdp_prog *prog, const struct xdp_dump_params *p,
+    char *errbuf, size_t errlen)
 {
 	if (xdp_prog_init(prog, LABEL_NR +
-	    (filter ? XDP_FILTER_NR_LABELS(filter_len) : 0)) != 0) {
+	    (p->filter ? XDP_FILTER_NR_LABELS(p->filter_len) : 0)) != 0) {
 		snprintf(errbuf, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	emit_prologue(prog, gen);
-	if (emit_filter(prog, filter, filter_len, errbuf, errlen) != 0) {
+	emit_prologue(prog, p);
+	if (emit_filter(prog, p->filter, p->filter_len, errbuf, errlen) != 0) {
 		xdp_prog_free(prog);
 		return -EPROTONOSUPPORT;
 	}
@@ -402,12 +431,11 @@ xdp_dump_load(const struct xdp_dump_params *p, char *errbuf, size_t errlen)
 	struct xdp_prog prog;
 	int err;
 
-	err = xdp_dump_build(&prog, p->filter, p->filter_len, p->filter_gen,
-	    errbuf, errlen);
+	err = xdp_dump_build(&prog, p, errbuf, errlen);
 	if (err != 0)
 		return err;
 	emit_capture(&prog, p);
-	emit_chain(&prog, p);
+	emit_chain(&prog, p->slot, p->slots_fd);
 	return xdp_dump_finish(&prog, p->filter, p->filter_len, p->filter ?
 	    XDP_DUMP_NAME_FILTER : XDP_DUMP_NAME, p->prog_flags, errbuf,
 	    errlen);
@@ -417,14 +445,33 @@ int
 xdp_dump_load_filter_only(const struct xdp_filter_insn *filter,
     size_t filter_len, char *errbuf, size_t errlen)
 {
+	struct xdp_dump_params p;
 	struct xdp_prog prog;
 	int err;
 
-	err = xdp_dump_build(&prog, filter, filter_len, XDP_CAPTURE_GEN_NONE,
-	    errbuf, errlen);
+	memset(&p, 0, sizeof(p));
+	p.filter = filter;
+	p.filter_len = filter_len;
+	err = xdp_dump_build(&prog, &p, errbuf, errlen);
 	if (err != 0)
 		return err;
 	emit_return_result(&prog);
 	return xdp_dump_finish(&prog, filter, filter_len, XDP_DUMP_NAME_FILTER,
 	    0, errbuf, errlen);
+}
+
+int
+xdp_dump_load_pass(__u32 slot, int slots_fd, __u32 prog_flags, char *errbuf,
+    size_t errlen)
+{
+	struct xdp_prog prog;
+
+	if (xdp_prog_init(&prog, LABEL_NR) != 0) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	emit(&prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	emit_chain(&prog, slot, slots_fd);
+	return xdp_dump_finish(&prog, NULL, 0, XDP_DUMP_NAME_PASS, prog_flags,
+	    errbuf, errlen);
 }

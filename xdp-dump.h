@@ -17,6 +17,7 @@
 /* Program names, which tell in bpftool whether a filter runs in the kernel. */
 #define XDP_DUMP_NAME		"pcapxdp_dump"
 #define XDP_DUMP_NAME_FILTER	"pcapxdp_filter"
+#define XDP_DUMP_NAME_PASS	"pcapxdp_pass"
 
 struct xdp_dump_params {
 	const struct xdp_filter_insn *filter;	/* NULL: every frame */
@@ -24,8 +25,7 @@ struct xdp_dump_params {
 	__u32	filter_gen;	/* stamped on the frames the filter passed */
 	__u32	snaplen;
 	__u32	slot;		/* the capture's slot in the chain */
-	int	slots_fd;	/* the chain's maps */
-	int	chain_fd;
+	int	slots_fd;	/* the chain's PROG_ARRAY */
 	int	rings_fd;	/* the capture's PERF_EVENT_ARRAY */
 	int	counts_fd;	/* and its counters */
 	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, to match the chain */
@@ -38,6 +38,13 @@ struct xdp_dump_params {
  */
 int	xdp_dump_load(const struct xdp_dump_params *params, char *errbuf,
 	    size_t errlen);
+
+/*
+ * Loads the program that holds a slot a capture left while captures after
+ * it remain: it passes every frame on to the next slot.
+ */
+int	xdp_dump_load_pass(__u32 slot, int slots_fd, __u32 prog_flags,
+	    char *errbuf, size_t errlen);
 
 /*
  * Loads the filter alone, as an XDP program that returns the filter's

@@ -42,7 +42,7 @@ xdp_hook_map_name_is(int map_fd, const char *name)
 }
 
 int
-xdp_hook_open_chain_maps(int entry_fd, int *slots_fd, int *chain_fd)
+xdp_hook_open_slots(int entry_fd)
 {
 	struct bpf_prog_info info;
 	__u32 map_ids[8];
@@ -50,7 +50,6 @@ xdp_hook_open_chain_maps(int entry_fd, int *slots_fd, int *chain_fd)
 	__u32 i;
 	int fd;
 
-	*slots_fd = *chain_fd = -1;
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	info.map_ids = (__u64)(unsigned long)map_ids;
@@ -63,20 +62,10 @@ xdp_hook_open_chain_maps(int entry_fd, int *slots_fd, int *chain_fd)
 		fd = bpf_map_get_fd_by_id(map_ids[i]);
 		if (fd < 0)
 			continue;
-		if (*slots_fd < 0 && xdp_hook_map_name_is(fd, XDP_HOOK_SLOTS_NAME))
-			*slots_fd = fd;
-		else if (*chain_fd < 0 && xdp_hook_map_name_is(fd, XDP_HOOK_CHAIN_NAME))
-			*chain_fd = fd;
-		else
-			close(fd);
+		if (xdp_hook_map_name_is(fd, XDP_HOOK_SLOTS_NAME))
+			return fd;
+		close(fd);
 	}
-	if (*slots_fd >= 0 && *chain_fd >= 0)
-		return 0;
-	if (*slots_fd >= 0)
-		close(*slots_fd);
-	if (*chain_fd >= 0)
-		close(*chain_fd);
-	*slots_fd = *chain_fd = -1;
 	return -ENOENT;
 }
 
@@ -88,14 +77,14 @@ static __u32
 xdp_hook_chain_original(int entry_fd)
 {
 	__u32 key = XDP_CAPTURE_ORIG_SLOT, id = 0;
-	int slots_fd, chain_fd;
+	int slots_fd;
 
-	if (xdp_hook_open_chain_maps(entry_fd, &slots_fd, &chain_fd) != 0)
+	slots_fd = xdp_hook_open_slots(entry_fd);
+	if (slots_fd < 0)
 		return 0;
 	if (bpf_map_lookup_elem(slots_fd, &key, &id) != 0)
 		id = 0;
 	close(slots_fd);
-	close(chain_fd);
 	return id;
 }
 

@@ -13,7 +13,6 @@ struct bpf_prog_info;
 
 #define XDP_HOOK_ENTRY_NAME	"pcapxdp_entry"
 #define XDP_HOOK_SLOTS_NAME	"pcapxdp_slots"
-#define XDP_HOOK_CHAIN_NAME	"pcapxdp_chain"
 #define XDP_HOOK_NAME_LEN	16	/* BPF_OBJ_NAME_LEN */
 
 struct xdp_hook {
@@ -31,12 +30,10 @@ int xdp_hook_query(int ifindex, struct xdp_hook *hook);
 int xdp_hook_prog_info(int prog_fd, struct bpf_prog_info *info);
 
 /*
- * These two give fds of privileged objects, and so work only with the
- * privileges to open BPF objects by id.
- *
- * Opens the chain maps an entry program uses, by id.  Returns 0 or a negative
- * errno; on success both fds are open.
+ * Opens the slots map an entry program uses, by id (which needs the
+ * privileges to open BPF objects by id).  Returns its fd, or a negative
+ * errno.
  */
-int xdp_hook_open_chain_maps(int entry_fd, int *slots_fd, int *chain_fd);
+int xdp_hook_open_slots(int entry_fd);
 
 #endif /* XDP_HOOK_H */

@@ -46,17 +46,25 @@ dropped_at_hook() {
 # row NAME [TCPDUMP ARGS...]: one run of the generator, with a capture
 # running tcpdump ARGS if there are any.
 row() {
-	local name=$1 pid="" before after secs hook captured= received= dropped= unacc=
+	local name=$1 pid="" before after secs=1 run_secs hook captured= received= dropped=
 	shift
 	if [ $# -gt 0 ]; then
 		$H $TCPDUMP -i xdp:h0 -w /dev/null "$@" 2> "$TMP/err" &
 		pid=$!
 		for _ in $(seq 100); do grep -q "listening on" "$TMP/err" && break; sleep 0.05; done
 	fi
-	before=$(dropped_at_hook)
-	secs=$($G "$GEN" g0 "$MAC" "$FRAMES" 64 | awk '{ print $2 }')
-	after=$(dropped_at_hook)
-	hook=$((after - before))
+	# The best of three runs: this machine's rate wanders from run to run.
+	hook=0
+	for _ in 1 2 3; do
+		before=$(dropped_at_hook)
+		run_secs=$($G "$GEN" g0 "$MAC" "$FRAMES" 64 | awk '{ print $2 }')
+		after=$(dropped_at_hook)
+		if [ "$hook" = 0 ] || awk -v a=$((after - before)) -v s="$run_secs" \
+		    -v b="$hook" -v t="$secs" 'BEGIN { exit !(a / s > b / t) }'; then
+			hook=$((after - before))
+			secs=$run_secs
+		fi
+	done
 	if [ -n "$pid" ]; then
 		sleep 1.5
 		kill -INT $pid
@@ -83,7 +91,8 @@ row() {
 	LAST_RATE=$(awk -v h="$hook" -v s="$secs" 'BEGIN { print h / s / 1e6 }')
 }
 
-echo "Frames: $FRAMES UDP frames of 64 bytes, from $NS_G to the XDP hook of h0 in $NS_H."
+echo "Frames: $FRAMES UDP frames of 64 bytes, three times per row (the best run counts),"
+echo "from $NS_G to the XDP hook of h0 in $NS_H."
 echo
 printf "%-34s %9s %9s %6s %10s %10s %10s %9s\n" "what runs at the hook" "offered" \
 	"hook" "ratio" "captured" "received" "dropped" "unacc."

@@ -633,6 +633,33 @@ test_two_captures() {
 	log "two captures (one in its own pid namespace) on one hook, 60/60 pings bounced, '$before' restored"
 }
 
+test_capture_leaves_middle() {
+	attach xdp_echo
+	local before a b c
+	before=$(hook)
+	ping_bg 100 0.05
+	# A (slot 1) and B (slot 2); A leaves, its slot passes frames on to B;
+	# C takes A's slot; then B and C leave.
+	$X $TCPDUMP -l -i "xdp:$IF" -nn icmp > "$TMP/a" 2> "$TMP/a.err" & a=$!
+	wait_for "$TMP/a.err" "listening on" || { fail "A did not start"; return; }
+	$X $TCPDUMP -l -i "xdp:$IF" -nn icmp >> "$TMP/b" 2> "$TMP/b.err" & b=$!
+	wait_for "$TMP/b.err" "listening on" || { fail "B did not start"; return; }
+	sleep 0.5
+	kill -INT $a; wait $a
+	bpftool prog show name pcapxdp_pass > "$TMP/pass" 2>&1
+	grep -q pcapxdp_pass "$TMP/pass" || { fail "no pass-through program in A's slot"; return; }
+	: > "$TMP/b"
+	sleep 1.5
+	[ "$(grep -c 'ICMP echo request' "$TMP/b")" -ge 10 ] || { fail "B stopped seeing frames when A left"; return; }
+	$X $TCPDUMP -i "xdp:$IF" -nn -c 5 icmp > "$TMP/c" 2> "$TMP/c.err" & c=$!
+	wait $c || { cat "$TMP/c.err"; fail "C failed"; return; }
+	kill -INT $b; wait $b
+	pings_answered 100 || { fail "pings lost"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	log "B kept capturing after A left (pass-through in A's slot), C took the gap; '$before' restored"
+}
+
 test_lookupnet() {
 	attach xdp_echo
 	$X ip addr add 10.199.1.1/24 dev "$IF"
