@@ -5,4 +5,4 @@
 set -e
 top=$(cd "$(dirname "$0")" && pwd)
 "$top/tools/build.sh"
-make -C "${BUILD_DIR:-$top/build}" check
+make -s --no-print-directory -C "${BUILD_DIR:-$top/build}" check
