@@ -312,6 +312,27 @@ emit_load_ancillary(struct xdp_filter_ctx *c, size_t i)
 	    "meaning at the XDP hook", what);
 }
 
+/* A or X = k, the frame's length, or M[k]. */
+static int
+translate_ld_value(struct xdp_filter_ctx *c, size_t i, int dst)
+{
+	const struct xdp_filter_insn *f = &c->filter[i];
+
+	switch (BPF_MODE(f->code)) {
+	case BPF_IMM:
+		emit(c, XDP_MOV32_IMM(dst, (__s32)f->k));
+		return 0;
+	case BPF_LEN:
+		emit(c, XDP_LDX_MEM(BPF_W, dst, stack_reg(c),
+		    stack_off(c, XDP_FILTER_STACK_WIRE_LEN)));
+		return 0;
+	}
+	if (f->k >= XDP_FILTER_MEMWORDS)
+		return xdp_filter_refuse(c, i, "M[%u] is out of range", f->k);
+	emit(c, XDP_LDX_MEM(BPF_W, dst, stack_reg(c), mem_off(c, f->k)));
+	return 0;
+}
+
 static int
 translate_ld(struct xdp_filter_ctx *c, size_t i)
 {
@@ -332,18 +353,9 @@ translate_ld(struct xdp_filter_ctx *c, size_t i)
 		emit_load_ind(c, f->k, size);
 		return 0;
 	case BPF_IMM:
-		emit(c, XDP_MOV32_IMM(R_A, (__s32)f->k));
-		return 0;
 	case BPF_LEN:
-		emit(c, XDP_LDX_MEM(BPF_W, R_A, stack_reg(c),
-		    stack_off(c, XDP_FILTER_STACK_WIRE_LEN)));
-		return 0;
 	case BPF_MEM:
-		if (f->k >= XDP_FILTER_MEMWORDS)
-			return xdp_filter_refuse(c, i, "M[%u] is out of range",
-			    f->k);
-		emit(c, XDP_LDX_MEM(BPF_W, R_A, stack_reg(c), mem_off(c, f->k)));
-		return 0;
+		return translate_ld_value(c, i, R_A);
 	}
 	return xdp_filter_refuse(c, i, "unknown load");
 }
@@ -355,18 +367,9 @@ translate_ldx(struct xdp_filter_ctx *c, size_t i)
 
 	switch (BPF_MODE(f->code)) {
 	case BPF_IMM:
-		emit(c, XDP_MOV32_IMM(R_X, (__s32)f->k));
-		return 0;
 	case BPF_LEN:
-		emit(c, XDP_LDX_MEM(BPF_W, R_X, stack_reg(c),
-		    stack_off(c, XDP_FILTER_STACK_WIRE_LEN)));
-		return 0;
 	case BPF_MEM:
-		if (f->k >= XDP_FILTER_MEMWORDS)
-			return xdp_filter_refuse(c, i, "M[%u] is out of range",
-			    f->k);
-		emit(c, XDP_LDX_MEM(BPF_W, R_X, stack_reg(c), mem_off(c, f->k)));
-		return 0;
+		return translate_ld_value(c, i, R_X);
 	case BPF_MSH:
 		if (BPF_SIZE(f->code) != BPF_B)
 			break;
