@@ -624,6 +624,21 @@ xdp_chain_attach_entry(const struct xdp_chain_state *cs, int entry_fd,
 	    NULL) == 0 ? 0 : errno;
 }
 
+/* Opens the program on the hook; returns its fd or an XDP_CHAIN_* status. */
+static int
+xdp_chain_open_hook_prog(const struct xdp_hook *hook, const char *ifname,
+    char *errbuf, size_t errlen)
+{
+	int fd = bpf_prog_get_fd_by_id(hook->prog_id);
+
+	if (fd < 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(errno), errno,
+		    "Can't open the XDP program of %s (id %u)", ifname,
+		    hook->prog_id);
+	return fd;
+}
+
 /* Builds a chain around the program on the hook (if any) and attaches it. */
 static int
 xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
@@ -633,12 +648,9 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 	__u32 prog_flags;
 
 	if (hook->prog_id != 0) {
-		orig_fd = bpf_prog_get_fd_by_id(hook->prog_id);
+		orig_fd = xdp_chain_open_hook_prog(hook, ifname, errbuf, errlen);
 		if (orig_fd < 0)
-			return xdp_chain_error(errbuf, errlen,
-			    xdp_chain_errno_code(errno), errno,
-			    "Can't open the XDP program of %s (id %u)", ifname,
-			    hook->prog_id);
+			return orig_fd;
 	}
 	cs->slots_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY,
 	    XDP_HOOK_SLOTS_NAME, sizeof(__u32), sizeof(__u32),
@@ -692,12 +704,9 @@ xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 {
 	int entry_fd;
 
-	entry_fd = bpf_prog_get_fd_by_id(hook->prog_id);
+	entry_fd = xdp_chain_open_hook_prog(hook, ifname, errbuf, errlen);
 	if (entry_fd < 0)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(errno), errno,
-		    "Can't open the XDP program of %s (id %u)", ifname,
-		    hook->prog_id);
+		return entry_fd;
 	cs->slots_fd = xdp_hook_open_slots(entry_fd);
 	close(entry_fd);
 	if (cs->slots_fd < 0)

@@ -122,10 +122,13 @@ capture_bg() {
 	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump $* did not start"; }
 }
 
-# Kills the capture and its helper, as a crash would.
+# Starts a capture and kills it with its helper, as a crash would: the
+# dead capture's chain stays on the hook.
 crash_capture() {
+	capture_bg || return
 	kill -9 $(helper_pids) $CAP_PID
 	wait $CAP_PID 2>/dev/null
+	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook, found $(hook_name)"
 }
 
 # --- the seed's scenario and tcpdump's options ---------------------------------
@@ -579,10 +582,8 @@ test_sigkill_everything() {
 	attach xdp_echo
 	local before
 	before=$(hook)
-	capture_bg || return
-	crash_capture
-	# The dead capture's chain stays, and keeps the echo program running.
-	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook, found $(hook_name)" || return
+	crash_capture || return
+	# The dead capture's chain keeps the echo program running.
 	[ -n "$(leftover_pins)" ] || fail "the chain's maps are not pinned" || return
 	ping_bg 20 0.05
 	pings_answered 20 || { fail "the echo program stopped answering"; return; }
@@ -599,9 +600,7 @@ test_cleanup_command() {
 	attach xdp_echo
 	local before
 	before=$(hook)
-	capture_bg || return
-	crash_capture
-	[ "$(hook_name)" = pcapxdp_entry ] || fail "expected the chain on the hook" || return
+	crash_capture || return
 	$X "$HELPER" --cleanup "$IF" || { fail "pcap-xdp-helper --cleanup failed"; return; }
 	[ "$(hook)" = "$before" ] || fail "hook not restored by --cleanup: $(hook)" || return
 	[ -z "$(leftover_pins)" ] || fail "pins left" || return
