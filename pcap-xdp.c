@@ -91,8 +91,9 @@ xdp_clock_ns(clockid_t clock)
 
 /*
  * The dump program stamps frames with bpf_ktime_get_ns(), which is
- * CLOCK_MONOTONIC; pcap wants the wall clock.  Take the offset between
- * the two once, between two reads of the wall clock.
+ * CLOCK_MONOTONIC; pcap wants the wall clock.  The offset between the two
+ * is taken between two reads of the wall clock, at every read, so that a
+ * clock set while capturing shows in the time stamps.
  */
 static int64_t
 xdp_mono_to_real_offset(void)
@@ -207,7 +208,6 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 		max_packets = INT_MAX;
 
 	ret = xdp_wait(p);
-	/* The wall clock may have been set since the last read. */
 	px->mono_to_real_ns = xdp_mono_to_real_offset();
 	if (ret < 0)
 		return ret;
