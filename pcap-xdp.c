@@ -49,6 +49,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 
 #include "pcap-xdp.h"
@@ -300,6 +301,32 @@ xdp_stats(pcap_t *p, struct pcap_stat *ps)
 }
 
 /*
+ * Linux's ancillary loads that libpcap emits on a live handle ("inbound",
+ * "outbound", "ifindex") get their XDP meaning: every frame at the hook is
+ * incoming (PACKET_HOST), on this interface.  Written as constants they
+ * mean that in userspace too, where bpf_filter() would reject every frame,
+ * so the kernel and userspace filter alike.
+ */
+static void
+xdp_rewrite_ancillary(const pcap_t *p, struct bpf_insn *insns, u_int len)
+{
+	const struct pcap_xdp *px = p->priv;
+	u_int i;
+
+	for (i = 0; i < len; i++) {
+		if (insns[i].code == (BPF_LD | BPF_H | BPF_ABS) &&
+		    insns[i].k == (bpf_u_int32)(SKF_AD_OFF + SKF_AD_PKTTYPE)) {
+			insns[i].code = BPF_LD | BPF_IMM;
+			insns[i].k = PACKET_HOST;
+		} else if (insns[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+		    insns[i].k == (bpf_u_int32)(SKF_AD_OFF + SKF_AD_IFINDEX)) {
+			insns[i].code = BPF_LD | BPF_IMM;
+			insns[i].k = (bpf_u_int32)px->ifindex;
+		}
+	}
+}
+
+/*
  * The filter runs in userspace first, for the frames already in the rings
  * and as the fallback, then in the kernel, where the helper swaps it in
  * atomically; frames the old program passed are filtered in userspace.
@@ -315,11 +342,12 @@ xdp_setfilter(pcap_t *p, struct bpf_program *fp)
 
 	if (install_bpf_program(p, fp) < 0)
 		return PCAP_ERROR;
+	xdp_rewrite_ancillary(p, p->fcode.bf_insns, p->fcode.bf_len);
 	px->kernel_gen = XDP_CAPTURE_GEN_NONE;
 	px->rejected = 0;
 	if (xdp_privsep_set_filter(&px->helper,
-	    (const struct xdp_filter_insn *)fp->bf_insns, fp->bf_len, &gen,
-	    errbuf) == 0)
+	    (const struct xdp_filter_insn *)p->fcode.bf_insns,
+	    p->fcode.bf_len, &gen, errbuf) == 0)
 		px->kernel_gen = gen;
 	return 0;
 }

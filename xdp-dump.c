@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -371,8 +372,11 @@ xdp_dump_load_prog(struct xdp_prog *prog, const char *name, __u32 prog_flags,
 		opts.log_size = sizeof(log);
 		opts.log_level = 1;
 		log[0] = '\0';
-		if (bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
-		    prog->insns, prog->len, &opts) >= 0 || log[0] == '\0')
+		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
+		    prog->insns, prog->len, &opts);
+		if (fd >= 0)
+			close(fd);
+		if (fd >= 0 || log[0] == '\0')
 			snprintf(errbuf, errlen, "the kernel refused the "
 			    "program: %s", strerror(err));
 		else

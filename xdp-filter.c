@@ -584,6 +584,69 @@ successors(const struct xdp_filter_ctx *c, size_t i, long next[2])
 }
 
 /*
+ * The instructions bpf_filter() runs, by their exact code: anything else
+ * (other size bits on a MEM load, say) is refused, so that what the
+ * translation does and what its analyses assume never differ.
+ */
+static int
+known_opcode(__u16 code)
+{
+	switch (code) {
+	case BPF_RET | BPF_K:
+	case BPF_RET | BPF_A:
+	case BPF_LD | BPF_W | BPF_ABS:
+	case BPF_LD | BPF_H | BPF_ABS:
+	case BPF_LD | BPF_B | BPF_ABS:
+	case BPF_LD | BPF_W | BPF_LEN:
+	case BPF_LDX | BPF_W | BPF_LEN:
+	case BPF_LD | BPF_W | BPF_IND:
+	case BPF_LD | BPF_H | BPF_IND:
+	case BPF_LD | BPF_B | BPF_IND:
+	case BPF_LDX | BPF_MSH | BPF_B:
+	case BPF_LD | BPF_IMM:
+	case BPF_LDX | BPF_IMM:
+	case BPF_LD | BPF_MEM:
+	case BPF_LDX | BPF_MEM:
+	case BPF_ST:
+	case BPF_STX:
+	case BPF_JMP | BPF_JA:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_X:
+	case BPF_ALU | BPF_ADD | BPF_X:
+	case BPF_ALU | BPF_SUB | BPF_X:
+	case BPF_ALU | BPF_MUL | BPF_X:
+	case BPF_ALU | BPF_DIV | BPF_X:
+	case BPF_ALU | BPF_MOD | BPF_X:
+	case BPF_ALU | BPF_AND | BPF_X:
+	case BPF_ALU | BPF_OR | BPF_X:
+	case BPF_ALU | BPF_XOR | BPF_X:
+	case BPF_ALU | BPF_LSH | BPF_X:
+	case BPF_ALU | BPF_RSH | BPF_X:
+	case BPF_ALU | BPF_ADD | BPF_K:
+	case BPF_ALU | BPF_SUB | BPF_K:
+	case BPF_ALU | BPF_MUL | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_MOD | BPF_K:
+	case BPF_ALU | BPF_AND | BPF_K:
+	case BPF_ALU | BPF_OR | BPF_K:
+	case BPF_ALU | BPF_XOR | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_NEG:
+	case BPF_MISC | BPF_TAX:
+	case BPF_MISC | BPF_TXA:
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Marks the instructions control can reach: the verifier refuses code that
  * nothing reaches, which unoptimized programs have.  Refuses programs that
  * jump out of themselves or run off their end.
@@ -763,11 +826,17 @@ emit_initial_state(struct xdp_filter_ctx *c)
 static int
 xdp_filter_prepare(struct xdp_filter_ctx *c, unsigned char *reachable)
 {
+	size_t i;
+
 	if (c->n == 0 || c->n > XDP_FILTER_MAX_INSNS) {
 		snprintf(c->errbuf, c->errlen, "a program of %zu instructions",
 		    c->n);
 		return -1;
 	}
+	for (i = 0; i < c->n; i++)
+		if (!known_opcode(c->filter[i].code))
+			return xdp_filter_refuse(c, i, "not an instruction "
+			    "bpf_filter() runs");
 	if (mark_reachable(c, reachable) != 0)
 		return -1;
 	return find_loops(c, reachable);

@@ -199,12 +199,18 @@ xdp_helper_set_filter(int sock, const union xdp_helper_message *msg,
 	char ifname[IF_NAMESIZE] = "?", errbuf[XDP_PRIVSEP_ERRLEN];
 
 	memset(&reply, 0, sizeof(reply));
-	if (req->filter_len == 0 || req->filter_len > XDP_FILTER_MAX_INSNS ||
+	if (req->filter_len > XDP_FILTER_MAX_INSNS ||
 	    (size_t)len != sizeof(*req) + req->filter_len * sizeof(*filter)) {
 		reply.status = XDP_CHAIN_ERROR;
 		snprintf(reply.errmsg, sizeof(reply.errmsg),
 		    "Bad request to the XDP capture helper: a filter of %u "
 		    "instructions in %zd bytes", req->filter_len, len);
+		xdp_helper_reply(sock, &reply, NULL, 0);
+		return;
+	}
+	if (req->filter_len == 0) {	/* no filter in the kernel */
+		reply.status = xdp_chain_set_filter(member, NULL, 0,
+		    XDP_CAPTURE_GEN_NONE, reply.errmsg, sizeof(reply.errmsg));
 		xdp_helper_reply(sock, &reply, NULL, 0);
 		return;
 	}

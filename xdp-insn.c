@@ -12,6 +12,16 @@
 
 #include "xdp-insn.h"
 
+void
+xdp_prog_free(struct xdp_prog *prog)
+{
+	free(prog->insns);
+	free(prog->label);
+	free(prog->label_used);
+	free(prog->fixups);
+	memset(prog, 0, sizeof(*prog));
+}
+
 int
 xdp_prog_init(struct xdp_prog *prog, size_t nr_labels)
 {
@@ -19,21 +29,15 @@ xdp_prog_init(struct xdp_prog *prog, size_t nr_labels)
 
 	memset(prog, 0, sizeof(*prog));
 	prog->label = malloc(nr_labels * sizeof(*prog->label));
-	if (prog->label == NULL)
+	prog->label_used = calloc(nr_labels, 1);
+	if (prog->label == NULL || prog->label_used == NULL) {
+		xdp_prog_free(prog);
 		return -1;
+	}
 	for (i = 0; i < nr_labels; i++)
 		prog->label[i] = -1;
 	prog->nr_labels = nr_labels;
 	return 0;
-}
-
-void
-xdp_prog_free(struct xdp_prog *prog)
-{
-	free(prog->insns);
-	free(prog->label);
-	free(prog->fixups);
-	memset(prog, 0, sizeof(*prog));
 }
 
 static int
@@ -78,6 +82,7 @@ xdp_prog_add_fixup(struct xdp_prog *prog, size_t label, int in_imm)
 	prog->fixups[prog->nr_fixups].label = label;
 	prog->fixups[prog->nr_fixups].in_imm = in_imm;
 	prog->nr_fixups++;
+	prog->label_used[label] = 1;
 }
 
 void
@@ -109,12 +114,7 @@ xdp_prog_place(struct xdp_prog *prog, size_t label)
 int
 xdp_prog_label_used(const struct xdp_prog *prog, size_t label)
 {
-	size_t i;
-
-	for (i = 0; i < prog->nr_fixups; i++)
-		if (prog->fixups[i].label == label)
-			return 1;
-	return 0;
+	return label < prog->nr_labels && prog->label_used[label];
 }
 
 int

@@ -58,6 +58,7 @@ struct xdp_prog {
 	size_t	cap;
 	int	failed;			/* out of memory, or a bad jump */
 	long	*label;			/* insn index, -1: not placed */
+	unsigned char *label_used;	/* a jump to it was emitted */
 	size_t	nr_labels;
 	struct xdp_prog_fixup {
 		size_t	insn;

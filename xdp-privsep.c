@@ -327,20 +327,21 @@ xdp_privsep_set_filter(struct xdp_privsep *ps,
 	struct xdp_privsep_request req;
 	struct xdp_privsep_reply reply;
 	int fds[XDP_PRIVSEP_MAX_FDS];
-	int ret;
+	int ret, too_long = filter_len > XDP_FILTER_MAX_INSNS;
 
-	if (filter_len == 0 || filter_len > XDP_FILTER_MAX_INSNS) {
-		snprintf(errbuf, PCAP_ERRBUF_SIZE, "A filter of %zu "
-		    "instructions can't run in the kernel", filter_len);
-		return PCAP_ERROR;
-	}
 	memset(&req, 0, sizeof(req));
 	req.op = XDP_PRIVSEP_SETFILTER;
-	req.filter_len = (__u32)filter_len;
+	/* Too long to send: the kernel must then pass every frame on. */
+	req.filter_len = too_long ? 0 : (__u32)filter_len;
 	ret = xdp_privsep_transact(ps, &req, filter, &reply, fds, errbuf);
 	if (ret < 0)
 		return ret;
 	xdp_privsep_close_fds(fds, ret);
+	if (too_long) {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "A filter of %zu "
+		    "instructions can't run in the kernel", filter_len);
+		return PCAP_ERROR;
+	}
 	*filter_gen = reply.filter_gen;
 	return 0;
 }

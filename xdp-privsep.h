@@ -32,7 +32,7 @@
 
 enum xdp_privsep_op {
 	XDP_PRIVSEP_JOIN = 1,
-	XDP_PRIVSEP_SETFILTER,	/* filter_len instructions follow */
+	XDP_PRIVSEP_SETFILTER,	/* filter_len instructions follow; 0: none */
 	XDP_PRIVSEP_LEAVE,
 };
 
@@ -81,9 +81,9 @@ int	xdp_privsep_join(struct xdp_privsep *ps,
 
 /*
  * Has the helper run filter in the kernel.  Returns 0 with the generation
- * the kernel stamps on the frames the filter passes, or a PCAP_ERROR_* code
- * with the reason in errbuf; the kernel then passes every frame on, for
- * userspace to filter.
+ * the kernel stamps on the frames the filter passes (XDP_CAPTURE_GEN_NONE
+ * for an empty filter), or a PCAP_ERROR_* code with the reason in errbuf;
+ * the kernel then passes every frame on, for userspace to filter.
  */
 int	xdp_privsep_set_filter(struct xdp_privsep *ps,
 	    const struct xdp_filter_insn *filter, size_t filter_len,

@@ -218,6 +218,22 @@ compare(const char *what, const struct bpf_program *prog,
 	return mismatches;
 }
 
+/* For hostile programs: only a program the translator took is compared. */
+static void
+compare_if_taken(const char *what, const struct bpf_program *prog,
+    const struct frame *frames, size_t nr_frames, struct totals *t)
+{
+	char errbuf[512];
+	int fd;
+
+	fd = filter_run_load(prog->bf_insns, prog->bf_len, errbuf,
+	    sizeof(errbuf));
+	if (fd < 0)
+		return;
+	close(fd);
+	compare(what, prog, frames, nr_frames, t);
+}
+
 static void
 check_expression(const char *expr, const struct frame *frames,
     size_t nr_frames, struct totals *t)
@@ -370,6 +386,26 @@ random_program(struct bpf_insn *insns, u_int n)
 	insns[n - 1].k = pick(2) ? 0 : pick(70000);
 }
 
+/*
+ * A hostile program, as an unprivileged application could send the helper:
+ * any code, any jump, any constant.  The translator must refuse it or
+ * translate it right; bpf_filter() only runs the ones it took.
+ */
+static void
+hostile_program(struct bpf_insn *insns, u_int n)
+{
+	u_int i;
+
+	for (i = 0; i < n; i++) {
+		insns[i].code = (u_short)(pick(4) ? frames_random(&rng) & 0xff :
+		    frames_random(&rng));
+		insns[i].jt = (u_char)pick(256);
+		insns[i].jf = (u_char)pick(pick(2) ? 4 : 256);
+		insns[i].k = pick(2) ? pick(100) : frames_random(&rng);
+	}
+	insns[n - 1].code = BPF_RET | BPF_A;
+}
+
 /* A random expression: primitives joined with and, or, not. */
 static void
 random_expression(char *expr, size_t len)
@@ -403,6 +439,9 @@ run_fuzz(unsigned int seconds, uint64_t seed)
 		random_program(insns, prog.bf_len);
 		snprintf(what, sizeof(what), "random program %lu", rounds);
 		compare(what, &prog, frames, 64, &t);
+		hostile_program(insns, prog.bf_len);
+		snprintf(what, sizeof(what), "hostile program %lu", rounds);
+		compare_if_taken(what, &prog, frames, 64, &t);
 		random_expression(expr, sizeof(expr));
 		if (compile(expr, (int)pick(2), &prog) == 0) {
 			snprintf(what, sizeof(what), "\"%s\"", expr);

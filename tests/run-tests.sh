@@ -479,6 +479,7 @@ test_api_nonblock() { attach xdp_echo; api nonblock; }
 test_api_select() { attach xdp_echo; ping_bg 100 0.05; api select; }
 test_api_immediate() { attach xdp_echo; ping_bg 100 0.1; api immediate; }
 test_api_direction() { attach xdp_echo; api direction; }
+test_api_refilter() { attach xdp_echo; ping_bg 100 0.1; api refilter; }
 
 test_api_drops() {
 	attach xdp_echo

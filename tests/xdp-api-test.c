@@ -16,6 +16,8 @@
  *   xdp-api-test direction DEV		pcap_setdirection() IN/INOUT/OUT
  *   xdp-api-test inject DEV		pcap_inject() sends through the interface
  *   xdp-api-test findalldevs DEV NAME	DEV is listed, naming program NAME
+ *   xdp-api-test refilter DEV		a filter too long for the kernel
+ *					replaces one that ran there
  */
 #include <errno.h>
 #include <signal.h>
@@ -446,6 +448,49 @@ test_findalldevs(const char *dev, const char *prog)
 	return 0;
 }
 
+static void
+set_filter(pcap_t *p, const char *expr, int optimize)
+{
+	struct bpf_program prog;
+
+	if (pcap_compile(p, &prog, expr, optimize, PCAP_NETMASK_UNKNOWN) != 0 ||
+	    pcap_setfilter(p, &prog) != 0)
+		fail("pcap_setfilter: %s", pcap_geterr(p));
+	pcap_freecode(&prog);
+}
+
+/*
+ * "udp port 53" runs in the kernel; then "icmp or" a list of hosts long
+ * enough, unoptimized, to be over 4096 instructions, which is filtered in
+ * userspace: the pings must come through, so the kernel must have stopped
+ * filtering for DNS.
+ */
+static int
+test_refilter(const char *dev)
+{
+	struct options o = { 100, 0, 0, 0 };
+	char *expr = malloc(65536);
+	size_t used;
+	pcap_t *p = open_handle(dev, &o);
+	int i, ret;
+
+	if (expr == NULL)
+		fail("malloc");
+	set_filter(p, "udp port 53", 1);
+	used = (size_t)snprintf(expr, 65536, "icmp");
+	for (i = 0; i < 200; i++)
+		used += (size_t)snprintf(expr + used, 65536 - used,
+		    " or host 10.0.%d.1", i);
+	set_filter(p, expr, 0);
+	ret = pcap_loop(p, 3, count_packet, NULL);
+	if (ret != 0 || delivered != 3)
+		fail("after the long filter: %d packets", delivered);
+	free(expr);
+	pcap_close(p);
+	printf("ok: %s: the pings came through the long filter\n", subcommand);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -475,6 +520,8 @@ main(int argc, char **argv)
 		return test_direction(argv[2]);
 	if (strcmp(subcommand, "inject") == 0)
 		return test_inject(argv[2]);
+	if (strcmp(subcommand, "refilter") == 0)
+		return test_refilter(argv[2]);
 	if (strcmp(subcommand, "findalldevs") == 0 && argc == 4)
 		return test_findalldevs(argv[2], argv[3]);
 	fprintf(stderr, "xdp-api-test: unknown subcommand %s\n", subcommand);
