@@ -47,6 +47,7 @@
 
 enum xdp_dump_label {
 	LABEL_ACCEPT,
+	LABEL_KEEP,
 	LABEL_REJECT,
 	LABEL_UNFILTERED,
 	LABEL_CHAIN,
@@ -95,8 +96,8 @@ emit_store_length(struct xdp_prog *prog)
 }
 
 /*
- * r6 = ctx; r9, r5 = data, data_end; the generation on the stack, and the
- * frame's length if needed up front.  Frames the filter can't see whole
+ * r6 = ctx; r9, r5 = data, data_end; the frame's length on the stack if
+ * needed up front.  Frames the filter can't see whole
  * (a multi-buffer program's fragments, or 64 KiB and more) go to
  * LABEL_UNFILTERED.
  */
@@ -106,8 +107,6 @@ emit_prologue(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	if (length_up_front(p))
 		emit_store_length(prog);
-	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(filter_gen),
-	    (__s32)p->filter_gen));
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_6,
 	    offsetof(struct xdp_md, data)));
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_5, BPF_REG_6,
@@ -170,9 +169,13 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(filter_gen),
 	    XDP_CAPTURE_GEN_NONE));
 	emit(prog, XDP_MOV32_IMM(BPF_REG_7, -1));
+	xdp_prog_emit_to(prog, XDP_JA(0), LABEL_KEEP);
 	xdp_prog_place(prog, LABEL_ACCEPT);
 	xdp_prog_emit_to(prog, XDP_JMP32_IMM(BPF_JEQ, BPF_REG_7, 0, 0),
 	    LABEL_REJECT);
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(filter_gen),
+	    (__s32)p->filter_gen));
+	xdp_prog_place(prog, LABEL_KEEP);
 	if (!length_up_front(p))
 		emit_store_length(prog);
 	/* cap_len = min(keep, wire_len, snaplen) */

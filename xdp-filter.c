@@ -797,14 +797,35 @@ emit_loop_call(struct xdp_filter_ctx *c, size_t l)
 	emit_to(c, XDP_JA(0), c->reject);
 }
 
+/* Whether an instruction reads X. */
+static int
+reads_x(__u16 code)
+{
+	switch (BPF_CLASS(code)) {
+	case BPF_LD:
+		return BPF_MODE(code) == BPF_IND;
+	case BPF_ALU:
+		return BPF_OP(code) != BPF_NEG && BPF_SRC(code) == BPF_X;
+	case BPF_JMP:
+		return BPF_OP(code) != BPF_JA && BPF_SRC(code) == BPF_X;
+	case BPF_STX:
+		return 1;
+	case BPF_MISC:
+		return BPF_MISCOP(code) == BPF_TXA;
+	}
+	return 0;
+}
+
 /*
  * A and X start at 0, as in bpf_filter(); so does the memory a program
  * reads, which bpf_filter() leaves undefined and the verifier would refuse.
+ * Every frame pays for this: a program that loads A first (as libpcap's
+ * do) or never reads X is spared it.
  */
 static void
 emit_initial_state(struct xdp_filter_ctx *c)
 {
-	int used[XDP_FILTER_MEMWORDS] = { 0 };
+	int used[XDP_FILTER_MEMWORDS] = { 0 }, x_read = 0;
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
@@ -814,9 +835,13 @@ emit_initial_state(struct xdp_filter_ctx *c)
 		    code == (BPF_LDX | BPF_MEM)) &&
 		    c->filter[i].k < XDP_FILTER_MEMWORDS)
 			used[c->filter[i].k] = 1;
+		x_read |= reads_x(code);
 	}
-	emit(c, XDP_MOV32_IMM(R_A, 0));
-	emit(c, XDP_MOV32_IMM(R_X, 0));
+	/* A loop's call saves A and X before the loop's first instruction. */
+	if (BPF_CLASS(c->filter[0].code) != BPF_LD || c->nr_loops > 0)
+		emit(c, XDP_MOV32_IMM(R_A, 0));
+	if (x_read || c->nr_loops > 0)
+		emit(c, XDP_MOV32_IMM(R_X, 0));
 	for (i = 0; i < XDP_FILTER_MEMWORDS; i++)
 		if (used[i])
 			emit(c, XDP_ST_MEM(BPF_W, BPF_REG_10,

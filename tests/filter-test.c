@@ -12,6 +12,7 @@
  * Prints a summary and exits 0 if every pair agreed and every program
  * libpcap made was translated, 1 otherwise.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -118,7 +119,8 @@ struct totals {
 	unsigned long programs;
 	unsigned long pairs;
 	unsigned long mismatches;
-	unsigned long refused;
+	unsigned long refused;		/* by the translator, with a reason */
+	unsigned long unloadable;	/* taken, but the kernel said no */
 	unsigned long uncompiled;
 };
 
@@ -188,12 +190,16 @@ compare(const char *what, const struct bpf_program *prog,
 	    sizeof(errbuf));
 	t->programs++;
 	if (fd < 0) {
-		printf("refused: %s: %s\n", what, errbuf);
+		printf("%s: %s: %s\n", fd == -EPROTONOSUPPORT ? "refused" :
+		    "FAIL: unloadable", what, errbuf);
 		if (getenv("FILTER_TEST_SHOW") != NULL)
 			for (i = 0; i < prog->bf_len; i++)
 				printf("  %s\n", bpf_image(&prog->bf_insns[i],
 				    (int)i));
-		t->refused++;
+		if (fd == -EPROTONOSUPPORT)
+			t->refused++;
+		else
+			t->unloadable++;
 		return 0;
 	}
 	memset(&h, 0, sizeof(h));
@@ -218,7 +224,10 @@ compare(const char *what, const struct bpf_program *prog,
 	return mismatches;
 }
 
-/* For hostile programs: only a program the translator took is compared. */
+/*
+ * For hostile programs: one the translator refuses is fine; one it takes
+ * must load (the verifier must not be the one to refuse it) and agree.
+ */
 static void
 compare_if_taken(const char *what, const struct bpf_program *prog,
     const struct frame *frames, size_t nr_frames, struct totals *t)
@@ -228,9 +237,10 @@ compare_if_taken(const char *what, const struct bpf_program *prog,
 
 	fd = filter_run_load(prog->bf_insns, prog->bf_len, errbuf,
 	    sizeof(errbuf));
-	if (fd < 0)
+	if (fd == -EPROTONOSUPPORT)
 		return;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	compare(what, prog, frames, nr_frames, t);
 }
 
@@ -284,9 +294,10 @@ run_diff(size_t nr_frames)
 	printf("%zu expressions, %lu programs (optimized and unoptimized), "
 	    "%zu frames, %lu pairs: %lu mismatches, %lu refused, "
 	    "%lu not compiled\n", nr_expr, t.programs, nr_frames, t.pairs,
-	    t.mismatches, t.refused, t.uncompiled);
+	    t.mismatches, t.refused + t.unloadable, t.uncompiled);
 	free(frames);
-	return t.mismatches || t.refused || t.uncompiled ? 1 : 0;
+	return t.mismatches || t.refused || t.unloadable || t.uncompiled ?
+	    1 : 0;
 }
 
 /* --- fuzzing ------------------------------------------------------------- */
@@ -451,9 +462,10 @@ run_fuzz(unsigned int seconds, uint64_t seed)
 		rounds++;
 	}
 	printf("fuzz, seed %llu: %lu rounds, %lu programs, %lu pairs: "
-	    "%lu mismatches, %lu refused\n", (unsigned long long)seed, rounds,
-	    t.programs, t.pairs, t.mismatches, t.refused);
-	return t.mismatches ? 1 : 0;
+	    "%lu mismatches, %lu refused by the translator, %lu refused by "
+	    "the kernel\n", (unsigned long long)seed, rounds, t.programs,
+	    t.pairs, t.mismatches, t.refused, t.unloadable);
+	return t.mismatches || t.unloadable ? 1 : 0;
 }
 
 int
