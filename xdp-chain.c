@@ -112,7 +112,7 @@ void
 xdp_chain_member_init(struct xdp_chain_member *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->slots_fd = m->dump_fd = m->alive_fd = -1;
+	m->dump.slots_fd = m->dump_fd = m->alive_fd = -1;
 }
 
 static void
@@ -760,8 +760,7 @@ static int
 xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
     struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
-	struct xdp_dump_params params;
-	struct bpf_prog_info info;
+	struct xdp_dump_params *params = &m->dump;
 	__u32 slot;
 	int fd;
 
@@ -778,38 +777,28 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 		    "leave the XDP program tail calls of its own)",
 		    XDP_CAPTURE_MAX_CAPTURES);
 
-	memset(&params, 0, sizeof(params));
-	params.snaplen = cap->snaplen;
-	params.slot = slot;
-	params.slots_fd = cs->slots_fd;
-	params.rings_fd = cap->rings_fd;
-	params.counts_fd = cap->counts_fd;
-	fd = xdp_chain_load_matching(xdp_chain_load_dump, &params,
-	    &m->prog_flags);
+	params->snaplen = cap->snaplen;
+	params->slot = slot;
+	params->slots_fd = cs->slots_fd;
+	params->rings_fd = cap->rings_fd;
+	params->counts_fd = cap->counts_fd;
+	fd = xdp_chain_load_matching(xdp_chain_load_dump, params,
+	    &params->prog_flags);
+	/* The one step that puts the capture in the packets' way. */
+	if (fd >= 0 && bpf_map_update_elem(cs->slots_fd, &slot, &fd,
+	    BPF_ANY) != 0) {
+		close(fd);
+		fd = -errno;
+	}
 	if (fd < 0) {
 		xdp_chain_close(&m->alive_fd);
+		xdp_chain_member_init(m);
 		return xdp_chain_error(errbuf, errlen,
 		    xdp_chain_errno_code(-fd), -fd,
-		    "Can't load the XDP capture program");
-	}
-	/* The one step that puts the capture in the packets' way. */
-	if (bpf_map_update_elem(cs->slots_fd, &slot, &fd, BPF_ANY) != 0) {
-		xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
 		    "Can't join the XDP chain");
-		close(fd);
-		xdp_chain_close(&m->alive_fd);
-		return XDP_CHAIN_ERROR;
 	}
-
-	m->slot = slot;
 	m->dump_fd = fd;
-	if (xdp_hook_prog_info(fd, &info) == 0)
-		m->dump_id = info.id;
-	m->snaplen = cap->snaplen;
-	m->rings_fd = cap->rings_fd;
-	m->counts_fd = cap->counts_fd;
-	m->slots_fd = cs->slots_fd;
-	cs->slots_fd = -1;
+	cs->slots_fd = -1;	/* now the member's */
 	return 0;
 }
 
@@ -868,7 +857,6 @@ xdp_chain_join(const struct xdp_chain_capture *cap, struct xdp_chain_member *m,
     char *errbuf, size_t errlen)
 {
 	struct xdp_chain_state cs;
-	__u32 key = XDP_CAPTURE_ORIG_SLOT;
 	int lock_fd, ret;
 
 	xdp_chain_member_init(m);
@@ -880,8 +868,6 @@ xdp_chain_join(const struct xdp_chain_capture *cap, struct xdp_chain_member *m,
 	ret = xdp_chain_find(&cs, 1, errbuf, errlen);
 	if (ret == 0) {
 		xdp_chain_reap(&cs);
-		if (bpf_map_lookup_elem(cs.slots_fd, &key, &m->orig_id) != 0)
-			m->orig_id = 0;
 		ret = xdp_chain_add(&cs, cap, m, errbuf, errlen);
 		/* A chain this capture made must not outlive its failure. */
 		if (ret != 0 && xdp_chain_reap(&cs) == 0)
@@ -892,14 +878,13 @@ xdp_chain_join(const struct xdp_chain_capture *cap, struct xdp_chain_member *m,
 	return ret;
 }
 
-
 int
 xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
 	struct xdp_chain_state cs;
 	int lock_fd, ret;
 
-	if (m->slot == 0)
+	if (m->dump.slot == 0)
 		return XDP_CHAIN_OK;
 	/*
 	 * Without the lock, the capture stays in the chain: its slot passes
@@ -907,9 +892,9 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	 */
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	xdp_chain_state_init(&cs, m->ifindex);
-	cs.slots_fd = m->slots_fd;
+	cs.slots_fd = m->dump.slots_fd;
 	if (lock_fd >= 0) {
-		xdp_chain_vacate(&cs, m->slot);
+		xdp_chain_vacate(&cs, m->dump.slot);
 		ret = xdp_chain_pin_dir(m->ifindex, cs.pin_dir,
 		    sizeof(cs.pin_dir), errbuf, errlen);
 		if (ret == XDP_CHAIN_OK && xdp_chain_reap(&cs) == 0)
@@ -920,8 +905,7 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	xdp_chain_state_close(&cs);
 	xdp_chain_close(&m->dump_fd);
 	xdp_chain_close(&m->alive_fd);
-	m->slots_fd = -1;
-	m->slot = 0;
+	xdp_chain_member_init(m);
 	return ret;
 }
 
@@ -950,25 +934,18 @@ xdp_chain_set_filter(struct xdp_chain_member *m,
     const struct xdp_filter_insn *filter, size_t filter_len, __u32 gen,
     char *errbuf, size_t errlen)
 {
-	struct xdp_dump_params params;
-	struct bpf_prog_info info;
+	struct xdp_dump_params params = m->dump;
 	int fd;
 
-	memset(&params, 0, sizeof(params));
 	params.filter = filter;
 	params.filter_len = filter_len;
 	params.filter_gen = gen;
-	params.snaplen = m->snaplen;
-	params.slot = m->slot;
-	params.slots_fd = m->slots_fd;
-	params.rings_fd = m->rings_fd;
-	params.counts_fd = m->counts_fd;
-	params.prog_flags = m->prog_flags;
 	fd = xdp_dump_load(&params, errbuf, errlen);
 	if (fd < 0)
 		return XDP_CHAIN_ERROR;
 	/* One map update swaps the programs: no frame sees neither. */
-	if (bpf_map_update_elem(m->slots_fd, &m->slot, &fd, BPF_ANY) != 0) {
+	if (bpf_map_update_elem(m->dump.slots_fd, &m->dump.slot, &fd,
+	    BPF_ANY) != 0) {
 		xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
 		    "Can't put the new program in the chain");
 		close(fd);
@@ -976,7 +953,5 @@ xdp_chain_set_filter(struct xdp_chain_member *m,
 	}
 	close(m->dump_fd);
 	m->dump_fd = fd;
-	if (xdp_hook_prog_info(fd, &info) == 0)
-		m->dump_id = info.id;
 	return XDP_CHAIN_OK;
 }

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "xdp-filter.h"
+#include "xdp-dump.h"
 
 enum xdp_chain_status {
 	XDP_CHAIN_OK = 0,
@@ -38,18 +38,15 @@ struct xdp_chain_capture {
 	int	counts_fd;	/* its per-CPU counters */
 };
 
-/* A capture's place in a chain, once joined. */
+/*
+ * A capture's place in a chain, once joined: how its dump program was made
+ * (dump.slot is 0 until it joins; dump.slots_fd is the member's to close,
+ * the rings and counters are the capture's), the program, and its liveness.
+ */
 struct xdp_chain_member {
 	int	ifindex;
-	__u32	slot;		/* 0: not joined */
-	__u32	dump_id;	/* the capture's dump program */
-	__u32	orig_id;	/* the user's program, 0 if none */
-	__u32	snaplen;
-	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, as the chain needs */
-	int	slots_fd;
+	struct xdp_dump_params dump;
 	int	dump_fd;
-	int	rings_fd;	/* the capture's, not the member's to close */
-	int	counts_fd;
 	int	alive_fd;	/* bound while the capture lives: see xdp-chain.c */
 };
 

@@ -241,19 +241,11 @@ emit_load_helper(struct xdp_filter_ctx *c, int dst, int ind, __u32 k,
 
 /*
  * dst = the size bytes at the constant offset k of the frame, in host
- * order; a frame too short for them is rejected.
+ * order, read directly; a frame too short for them is rejected.
  */
 static void
-emit_load_abs(struct xdp_filter_ctx *c, int dst, __u32 k, int size)
+emit_load_abs_direct(struct xdp_filter_ctx *c, int dst, __u32 k, int size)
 {
-	if (k > XDP_FILTER_MAX_OFFSET - (__u32)size) {
-		emit_to(c, XDP_JA(0), c->reject);
-		return;
-	}
-	if (c->in_loop) {
-		emit_load_helper(c, dst, 0, k, size);
-		return;
-	}
 	/* data + k + size <= data_end, which lets the verifier read. */
 	emit(c, XDP_MOV64_REG(R_TMP, R_DATA));
 	emit(c, XDP_ALU64_IMM(BPF_ADD, R_TMP, (__s32)(k + (__u32)size)));
@@ -265,21 +257,12 @@ emit_load_abs(struct xdp_filter_ctx *c, int dst, __u32 k, int size)
 	emit_to_host(c, dst, size);
 }
 
-/* A = the size bytes at X + k, which does not wrap. */
+/* A = the size bytes at X + k, which does not wrap, read directly. */
 static void
-emit_load_ind(struct xdp_filter_ctx *c, __u32 k, int size)
+emit_load_ind_direct(struct xdp_filter_ctx *c, __u32 k, int size)
 {
-	__u32 end;
+	__u32 end = k + (__u32)size;
 
-	if (k > XDP_FILTER_MAX_OFFSET - (__u32)size) {
-		emit_to(c, XDP_JA(0), c->reject);
-		return;
-	}
-	if (c->in_loop) {
-		emit_load_helper(c, R_A, 1, k, size);
-		return;
-	}
-	end = k + (__u32)size;
 	/* Bounding X first lets the verifier accept data + X. */
 	emit(c, XDP_MOV32_REG(R_TMP, R_X));
 	emit_to(c, XDP_JMP_IMM(BPF_JGT, R_TMP, (__s32)(XDP_FILTER_MAX_OFFSET -
@@ -290,6 +273,24 @@ emit_load_ind(struct xdp_filter_ctx *c, __u32 k, int size)
 	emit_to(c, XDP_JMP_REG(BPF_JGT, R_TMP2, R_DATA_END, 0), c->reject);
 	emit(c, XDP_LDX_MEM(bpf_size(size), R_A, R_TMP2, -(__s16)size));
 	emit_to_host(c, R_A, size);
+}
+
+/*
+ * dst = the size bytes at (X if ind) + k: a load that can only reach past
+ * a frame shorter than 64 KiB rejects; a loop's callback reads through the
+ * helper, the main program directly.
+ */
+static void
+emit_load(struct xdp_filter_ctx *c, int dst, int ind, __u32 k, int size)
+{
+	if (k > XDP_FILTER_MAX_OFFSET - (__u32)size)
+		emit_to(c, XDP_JA(0), c->reject);
+	else if (c->in_loop)
+		emit_load_helper(c, dst, ind, k, size);
+	else if (ind)
+		emit_load_ind_direct(c, k, size);
+	else
+		emit_load_abs_direct(c, dst, k, size);
 }
 
 /* Linux's ancillary data: what libpcap emits for inbound, outbound, ifindex. */
@@ -345,12 +346,12 @@ translate_ld(struct xdp_filter_ctx *c, size_t i)
 			break;
 		if (f->k >= (__u32)SKF_AD_OFF)
 			return emit_load_ancillary(c, i);
-		emit_load_abs(c, R_A, f->k, size);
+		emit_load(c, R_A, 0, f->k, size);
 		return 0;
 	case BPF_IND:
 		if (size == 0)
 			break;
-		emit_load_ind(c, f->k, size);
+		emit_load(c, R_A, 1, f->k, size);
 		return 0;
 	case BPF_IMM:
 	case BPF_LEN:
@@ -374,7 +375,7 @@ translate_ldx(struct xdp_filter_ctx *c, size_t i)
 		if (BPF_SIZE(f->code) != BPF_B)
 			break;
 		/* X = (P[k] & 0xf) << 2: an IPv4 header's length. */
-		emit_load_abs(c, R_X, f->k, 1);
+		emit_load(c, R_X, 0, f->k, 1);
 		if (always_rejects(f))
 			return 0;
 		emit(c, XDP_ALU32_IMM(BPF_AND, R_X, 0xf));

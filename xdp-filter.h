@@ -32,7 +32,6 @@ struct xdp_filter_insn {
  * accept label, or with a jump to the reject label.  It uses r0-r5 and
  * r7-r9 (a loop is a bpf_loop() call, after which r9 and r5 are reloaded).
  */
-#define XDP_FILTER_REG_RESULT		7
 #define XDP_FILTER_STACK_WIRE_LEN	(-4)
 #define XDP_FILTER_STACK_MEM		(-72)
 #define XDP_FILTER_STACK_LOOP		(-136)

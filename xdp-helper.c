@@ -170,8 +170,6 @@ xdp_helper_join(int sock, const struct xdp_privsep_request *req,
 		xdp_perf_rings_close(rings);
 		goto out;
 	}
-	reply.orig_id = member->orig_id;
-	reply.dump_id = member->dump_id;
 	reply.nr_rings = (__u32)rings->nr_rings;
 	reply.ring_size = rings->ring_size;
 	fds[0] = rings->counts_fd;
@@ -256,13 +254,13 @@ xdp_helper_serve(int sock)
 				xdp_helper_reply(sock, &reply, NULL, 0);
 			return reply.status == XDP_CHAIN_OK ? 0 : 1;
 		}
-		if (msg.req.op == XDP_PRIVSEP_JOIN && member.slot == 0 &&
+		if (msg.req.op == XDP_PRIVSEP_JOIN && member.dump.slot == 0 &&
 		    n == (ssize_t)sizeof(msg.req)) {
 			xdp_helper_join(sock, &msg.req, &member, &rings);
-			if (member.slot == 0)
+			if (member.dump.slot == 0)
 				return 1;
 		} else if (msg.req.op == XDP_PRIVSEP_SETFILTER &&
-		    member.slot != 0)
+		    member.dump.slot != 0)
 			xdp_helper_set_filter(sock, &msg, n, &member);
 		else {
 			memset(&reply, 0, sizeof(reply));

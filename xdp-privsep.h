@@ -56,8 +56,6 @@ struct xdp_privsep_request {
  */
 struct xdp_privsep_reply {
 	__s32	status;		/* enum xdp_chain_status */
-	__u32	orig_id;	/* JOIN: the user's program, 0 if none */
-	__u32	dump_id;	/* JOIN: the capture's dump program */
 	__u32	nr_rings;	/* JOIN: perf events that follow the counters */
 	__u64	ring_size;	/* JOIN: bytes of each ring's data area */
 	__u32	filter_gen;	/* SETFILTER: stamped on frames it passes */

@@ -405,8 +405,8 @@ test_filter_in_kernel() {
 test_filter_snaplen_result() {
 	attach xdp_echo
 	ping_bg 30 0.1
-	# The filter's result is the bytes to keep: "ether[0] >= 0" keeps all,
-	# and -s 80 limits what the kernel copies.
+	# The kernel copies the least of the filter's result (tcpdump's
+	# programs return the snapshot length), the frame and -s 80.
 	$X timeout 20 $TCPDUMP -i "xdp:$IF" -s 80 -c 3 -w "$TMP/cap.pcap" 'icmp and ip[8] > 0' 2> "$TMP/err" ||
 		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
 	$TSHARK -r "$TMP/cap.pcap" -T fields -e frame.cap_len -e frame.len > "$TMP/lens" 2>/dev/null
