@@ -31,7 +31,8 @@
  * program drops, bounces (XDP_TX) or redirects.  The program keeps running:
  * the capture joins a chain in front of it (xdp-chain.c), through a
  * privileged helper that outlives the application's privileges
- * (xdp-privsep.c), and reads the frames from perf-event rings (xdp-ring.c).
+ * (xdp-privsep.c), and reads the frames from per-CPU rings (xdp-ring.c):
+ * BPF ring buffers, or perf-event rings on kernels without them.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -64,6 +65,12 @@
  * say (timeout 0: block until packets arrive).
  */
 #define XDP_DEFAULT_FLUSH_MS	100
+
+/*
+ * The environment variable that chooses the rings, "ringbuf" or "perf",
+ * for comparing them (bench/run.sh); by default, the best the kernel has.
+ */
+#define XDP_TRANSPORT_ENV	"PCAP_XDP_TRANSPORT"
 
 /*
  * Private data for capturing at an XDP hook.
@@ -458,6 +465,26 @@ xdp_open_packet_socket(pcap_t *p)
 }
 
 static int
+xdp_transport_wanted(__u32 *transport, char *errbuf)
+{
+	const char *want = getenv(XDP_TRANSPORT_ENV);
+
+	if (want == NULL || *want == '\0')
+		*transport = XDP_CAPTURE_ANY_RING;
+	else if (strcmp(want, "ringbuf") == 0)
+		*transport = XDP_CAPTURE_RINGBUF;
+	else if (strcmp(want, "perf") == 0)
+		*transport = XDP_CAPTURE_PERF;
+	else {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE,
+		    "%s is \"%s\", not \"ringbuf\" or \"perf\"",
+		    XDP_TRANSPORT_ENV, want);
+		return PCAP_ERROR;
+	}
+	return 0;
+}
+
+static int
 xdp_activate(pcap_t *p)
 {
 	struct pcap_xdp *px = p->priv;
@@ -510,11 +537,14 @@ xdp_activate(pcap_t *p)
 	req.snaplen = (__u32)p->snapshot;
 	req.immediate = p->opt.immediate != 0;
 	req.buffer_size = (__u64)p->opt.buffer_size;
+	ret = xdp_transport_wanted(&req.transport, p->errbuf);
+	if (ret != 0)
+		goto fail;
 	ret = xdp_privsep_join(&px->helper, &req, &reply, fds, p->errbuf);
 	if (ret != 0)
 		goto fail;
 	if (xdp_rings_map(&px->rings, fds + 1, (int)reply.nr_rings,
-	    reply.ring_size, fds[0], p->opt.immediate,
+	    reply.transport, reply.ring_size, fds[0], p->opt.immediate,
 	    p->opt.timeout > 0 ? p->opt.timeout : XDP_DEFAULT_FLUSH_MS,
 	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
 		ret = (errno == EPERM || errno == EACCES) ?

@@ -780,8 +780,7 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	params->snaplen = cap->snaplen;
 	params->slot = slot;
 	params->slots_fd = cs->slots_fd;
-	params->rings_fd = cap->rings_fd;
-	params->counts_fd = cap->counts_fd;
+	params->out = cap->out;
 	fd = xdp_chain_load_matching(xdp_chain_load_dump, params,
 	    &params->prog_flags);
 	/* The one step that puts the capture in the packets' way. */

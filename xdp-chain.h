@@ -34,8 +34,7 @@ enum xdp_chain_status {
 struct xdp_chain_capture {
 	int	ifindex;	/* in the caller's network namespace */
 	__u32	snaplen;	/* bytes of each frame to copy */
-	int	rings_fd;	/* the capture's PERF_EVENT_ARRAY */
-	int	counts_fd;	/* its per-CPU counters */
+	struct xdp_dump_rings out;	/* its rings and counters */
 };
 
 /*

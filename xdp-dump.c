@@ -11,8 +11,8 @@
  *		wire_len = bpf_xdp_get_buff_len(ctx);
  *		count(SEEN);
  *		hdr = { ktime, wire_len, min(keep, wire_len, SNAPLEN), gen };
- *		if (bpf_perf_event_output(ctx, &rings,
- *		    BPF_F_CURRENT_CPU | (hdr.cap_len << 32), &hdr, sizeof(hdr)))
+ *		if (this CPU's ring has no room for hdr and the frame's
+ *		    first hdr.cap_len bytes)	(emit_output_ringbuf/perf)
  *			count(LOST);
  *	}
  *	bpf_tail_call(ctx, &slots, SLOT + 1);
@@ -51,6 +51,7 @@ enum xdp_dump_label {
 	LABEL_REJECT,
 	LABEL_UNFILTERED,
 	LABEL_CHAIN,
+	LABEL_LOST,
 	LABEL_NR,		/* the filter's instructions follow */
 };
 
@@ -158,6 +159,115 @@ emit_count(struct xdp_prog *prog, int counts_fd, __u32 counter)
 	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
 }
 
+/*
+ * r0 = bpf_perf_event_output(ctx, &rings, BPF_F_CURRENT_CPU |
+ *     (cap_len << 32), &hdr, sizeof(hdr)): the helper appends the frame.
+ */
+static void
+emit_output_perf(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit_ld_map_fd(prog, BPF_REG_2, p->out.map_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_7));
+	emit(prog, XDP_ALU64_IMM(BPF_LSH, BPF_REG_3, 32));
+	/* BPF_F_CURRENT_CPU, zero-extended: 64-bit immediates sign-extend. */
+	emit(prog, XDP_MOV32_IMM(BPF_REG_4, (__s32)BPF_F_CURRENT_CPU));
+	emit(prog, XDP_ALU64_REG(BPF_OR, BPF_REG_3, BPF_REG_4));
+	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_4, STACK_HDR));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_5, sizeof(struct xdp_capture_hdr)));
+	emit(prog, XDP_CALL(BPF_FUNC_perf_event_output));
+}
+
+/* r0 = this CPU's element of map, or a jump to LABEL_LOST. */
+static void
+emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
+{
+	emit(prog, XDP_CALL(BPF_FUNC_get_smp_processor_id));
+	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, STACK_KEY));
+	emit_ld_map_fd(prog, BPF_REG_1, map_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
+	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
+	    LABEL_LOST);
+}
+
+/* log2(ring_size / 4): the reader is woken each quarter of a ring. */
+static int
+wakeup_shift(__u64 ring_size)
+{
+	int shift = 0;
+
+	while (((__u64)1 << (shift + 1)) <= ring_size / 4)
+		shift++;
+	return shift;
+}
+
+/*
+ * The record is made in this CPU's scratch area, the header and then the
+ * frame (bpf_xdp_load_bytes, which also reads the fragments of a
+ * multi-buffer frame), and goes to this CPU's ring buffer whole:
+ *
+ *	rec = scratch[cpu]; rb = rings[cpu];
+ *	*rec = hdr; bpf_xdp_load_bytes(ctx, 0, rec + 1, cap_len);
+ *	r0 = bpf_ringbuf_output(rb, rec, sizeof(hdr) + cap_len, WAKEUP);
+ *
+ * In immediate mode, WAKEUP is 0: the kernel wakes the reader when the
+ * record is the first it has not read.  Otherwise it is woken only when
+ * the unread data crosses a quarter of the ring, which spares the XDP path
+ * an interrupt per batch of records the reader takes anyway.
+ */
+static void
+emit_output_ringbuf(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	int hdr_len = (int)sizeof(struct xdp_capture_hdr), off;
+
+	emit_lookup_this_cpu(prog, p->out.scratch_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_8, BPF_REG_0));
+	emit_lookup_this_cpu(prog, p->out.map_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_9, BPF_REG_0));
+	for (off = 0; off < hdr_len; off += 8) {
+		emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
+		    STACK_HDR + off));
+		emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_1, off));
+	}
+	/* A frame of 0 bytes (a snapshot length of 0 never gets here). */
+	emit(prog, XDP_JMP_IMM(BPF_JLT, BPF_REG_7, 1, 7));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_2, 0));
+	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_8));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, hdr_len));
+	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_7));
+	emit(prog, XDP_CALL(BPF_FUNC_xdp_load_bytes));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0),
+	    LABEL_LOST);
+
+	if (p->out.immediate)
+		emit(prog, XDP_MOV64_IMM(BPF_REG_4, 0));
+	else {
+		/* Does avail .. avail + record cross a quarter of the ring? */
+		emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
+		emit(prog, XDP_MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA));
+		emit(prog, XDP_CALL(BPF_FUNC_ringbuf_query));
+		emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_0));
+		emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_7));
+		emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_1,
+		    hdr_len + BPF_RINGBUF_HDR_SZ));
+		emit(prog, XDP_ALU64_REG(BPF_XOR, BPF_REG_1, BPF_REG_0));
+		emit(prog, XDP_ALU64_IMM(BPF_RSH, BPF_REG_1,
+		    wakeup_shift(p->out.ring_size)));
+		emit(prog, XDP_MOV64_IMM(BPF_REG_4, BPF_RB_NO_WAKEUP));
+		emit(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 1));
+		emit(prog, XDP_MOV64_IMM(BPF_REG_4, BPF_RB_FORCE_WAKEUP));
+	}
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_8));
+	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_7));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, hdr_len));
+	emit(prog, XDP_CALL(BPF_FUNC_ringbuf_output));
+}
+
 /* r7 = bytes the filter keeps: copy that much of the frame, at most. */
 static void
 emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
@@ -191,25 +301,18 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	    HDR_FIELD(cap_len)));
 	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(reserved), 0));
 
-	emit_count(prog, p->counts_fd, XDP_CAPTURE_SEEN);
+	emit_count(prog, p->out.counts_fd, XDP_CAPTURE_SEEN);
 	emit(prog, XDP_CALL(BPF_FUNC_ktime_get_ns));
 	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
 	    HDR_FIELD(tstamp_ns)));
-	/* bpf_perf_event_output(ctx, &rings, flags, &hdr, sizeof(hdr)) */
-	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit_ld_map_fd(prog, BPF_REG_2, p->rings_fd);
-	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_7));
-	emit(prog, XDP_ALU64_IMM(BPF_LSH, BPF_REG_3, 32));
-	/* BPF_F_CURRENT_CPU, zero-extended: 64-bit immediates sign-extend. */
-	emit(prog, XDP_MOV32_IMM(BPF_REG_4, (__s32)BPF_F_CURRENT_CPU));
-	emit(prog, XDP_ALU64_REG(BPF_OR, BPF_REG_3, BPF_REG_4));
-	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_10));
-	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_4, STACK_HDR));
-	emit(prog, XDP_MOV64_IMM(BPF_REG_5, sizeof(struct xdp_capture_hdr)));
-	emit(prog, XDP_CALL(BPF_FUNC_perf_event_output));
+	if (p->out.kind == XDP_CAPTURE_PERF)
+		emit_output_perf(prog, p);
+	else
+		emit_output_ringbuf(prog, p);
 	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
 	    LABEL_CHAIN);
-	emit_count(prog, p->counts_fd, XDP_CAPTURE_LOST);
+	xdp_prog_place(prog, LABEL_LOST);
+	emit_count(prog, p->out.counts_fd, XDP_CAPTURE_LOST);
 	xdp_prog_emit_to(prog, XDP_JA(0), LABEL_CHAIN);
 }
 

@@ -13,11 +13,25 @@
 #include <linux/types.h>
 
 #include "xdp-filter.h"
+#include "xdp_capture.h"
 
 /* Program names, which tell in bpftool whether a filter runs in the kernel. */
 #define XDP_DUMP_NAME		"pcapxdp_dump"
 #define XDP_DUMP_NAME_FILTER	"pcapxdp_filter"
 #define XDP_DUMP_NAME_PASS	"pcapxdp_pass"
+
+/* Where a dump program writes the frames it captures (xdp-transport.h). */
+struct xdp_dump_rings {
+	enum xdp_capture_transport kind;
+	int	map_fd;		/* the rings by CPU: a PERF_EVENT_ARRAY, or
+				   an ARRAY_OF_MAPS of ring buffers */
+	int	scratch_fd;	/* ring buffers: an ARRAY by CPU of
+				   scratch_size bytes, where records are made */
+	__u32	scratch_size;
+	int	counts_fd;	/* per-CPU counters (enum xdp_capture_counter) */
+	__u64	ring_size;	/* bytes of each ring's data */
+	int	immediate;	/* wake the reader as soon as a record waits */
+};
 
 struct xdp_dump_params {
 	const struct xdp_filter_insn *filter;	/* NULL: every frame */
@@ -26,8 +40,7 @@ struct xdp_dump_params {
 	__u32	snaplen;
 	__u32	slot;		/* the capture's slot in the chain */
 	int	slots_fd;	/* the chain's PROG_ARRAY */
-	int	rings_fd;	/* the capture's PERF_EVENT_ARRAY */
-	int	counts_fd;	/* and its counters */
+	struct xdp_dump_rings out;	/* the capture's */
 	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, to match the chain */
 };
 

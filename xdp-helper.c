@@ -33,7 +33,7 @@
 
 #include "xdp-chain.h"
 #include "xdp_capture.h"
-#include "xdp-perf.h"
+#include "xdp-transport.h"
 #include "xdp-privsep.h"
 
 #define XDP_HELPER_MAX_SNAPLEN	262144		/* libpcap's MAXIMUM_SNAPLEN */
@@ -124,7 +124,8 @@ xdp_helper_check_join(const struct xdp_privsep_request *req, char *errbuf,
 {
 	if (req->ifindex <= 0 || req->snaplen == 0 ||
 	    req->snaplen > XDP_HELPER_MAX_SNAPLEN || req->immediate > 1 ||
-	    req->buffer_size > XDP_HELPER_MAX_BUFFER) {
+	    req->buffer_size > XDP_HELPER_MAX_BUFFER ||
+	    req->transport > XDP_CAPTURE_PERF) {
 		snprintf(errbuf, errlen, "Bad request to the XDP capture "
 		    "helper: interface %d, snapshot length %u, buffer %llu",
 		    req->ifindex, req->snaplen,
@@ -136,13 +137,13 @@ xdp_helper_check_join(const struct xdp_privsep_request *req, char *errbuf,
 
 /*
  * Creates the capture's rings, joins the chain, and answers with the
- * counters and the rings.  The perf map stays open here for as long as the
+ * counters and the rings.  The rings stay open here for as long as the
  * capture: the kernel empties a PERF_EVENT_ARRAY of the events a file put
  * in it when that file closes.
  */
 static void
 xdp_helper_join(int sock, const struct xdp_privsep_request *req,
-    struct xdp_chain_member *member, struct xdp_perf_rings *rings)
+    struct xdp_chain_member *member, struct xdp_transport *rings)
 {
 	struct xdp_privsep_reply reply;
 	struct xdp_chain_capture cap;
@@ -153,8 +154,9 @@ xdp_helper_join(int sock, const struct xdp_privsep_request *req,
 	    sizeof(reply.errmsg));
 	if (reply.status != XDP_CHAIN_OK)
 		goto out;
-	err = xdp_perf_rings_create(rings, (size_t)req->buffer_size,
-	    (int)req->immediate, reply.errmsg, sizeof(reply.errmsg));
+	err = xdp_transport_create(rings, req->transport,
+	    (size_t)req->buffer_size, req->snaplen, (int)req->immediate,
+	    reply.errmsg, sizeof(reply.errmsg));
 	if (err != 0) {
 		reply.status = (err == -EPERM || err == -EACCES) ?
 		    XDP_CHAIN_PERM_DENIED : XDP_CHAIN_ERROR;
@@ -162,17 +164,17 @@ xdp_helper_join(int sock, const struct xdp_privsep_request *req,
 	}
 	cap.ifindex = req->ifindex;
 	cap.snaplen = req->snaplen;
-	cap.rings_fd = rings->map_fd;
-	cap.counts_fd = rings->counts_fd;
+	cap.out = rings->out;
 	reply.status = xdp_chain_join(&cap, member, reply.errmsg,
 	    sizeof(reply.errmsg));
 	if (reply.status != XDP_CHAIN_OK) {
-		xdp_perf_rings_close(rings);
+		xdp_transport_close(rings);
 		goto out;
 	}
 	reply.nr_rings = (__u32)rings->nr_rings;
-	reply.ring_size = rings->ring_size;
-	fds[0] = rings->counts_fd;
+	reply.ring_size = rings->out.ring_size;
+	reply.transport = rings->out.kind;
+	fds[0] = rings->out.counts_fd;
 	memcpy(fds + 1, rings->ring_fd, (size_t)rings->nr_rings * sizeof(int));
 	xdp_helper_reply(sock, &reply, fds, 1 + rings->nr_rings);
 	return;
@@ -235,7 +237,7 @@ xdp_helper_serve(int sock)
 {
 	static union xdp_helper_message msg;
 	struct xdp_chain_member member;
-	struct xdp_perf_rings rings;
+	struct xdp_transport rings;
 	struct xdp_privsep_reply reply;
 	ssize_t n;
 

@@ -304,11 +304,13 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
 		return ret;
 	ret = xdp_privsep_transact(ps, req, NULL, reply, fds, errbuf);
 	if (ret >= 0 && (reply->nr_rings == 0 ||
-	    (__u32)ret != 1 + reply->nr_rings)) {
+	    (__u32)ret != 1 + reply->nr_rings ||
+	    (reply->transport != XDP_CAPTURE_RINGBUF &&
+	    reply->transport != XDP_CAPTURE_PERF))) {
 		xdp_privsep_close_fds(fds, ret);
 		snprintf(errbuf, PCAP_ERRBUF_SIZE,
-		    "The XDP capture helper sent %d fds for %u rings", ret,
-		    reply->nr_rings);
+		    "The XDP capture helper sent %d fds for %u rings of "
+		    "kind %u", ret, reply->nr_rings, reply->transport);
 		ret = PCAP_ERROR;
 	}
 	if (ret < 0) {

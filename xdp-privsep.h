@@ -8,7 +8,7 @@
  * privileges, joins the chain on the capture's behalf, and leaves it when
  * asked or when the socket to the application closes (also after SIGKILL).
  *
- * The helper also creates the capture's perf-event rings, which need
+ * The helper also creates the capture's rings, which need
  * privileges too (dumpcap, even as root, keeps only CAP_NET_RAW and
  * CAP_NET_ADMIN while it opens a device), and hands them to the application.
  *
@@ -43,7 +43,7 @@ struct xdp_privsep_request {
 	__u32	immediate;	/* JOIN: wake the reader for every frame */
 	__u64	buffer_size;	/* JOIN: bytes of ring, in all; 0: default */
 	__u32	filter_len;	/* SETFILTER: classic BPF instructions */
-	__u32	reserved;
+	__u32	transport;	/* JOIN: enum xdp_capture_transport */
 };
 
 /* The largest request: a SETFILTER with the largest program. */
@@ -52,14 +52,14 @@ struct xdp_privsep_request {
 
 /*
  * A successful JOIN's reply comes with 1 + nr_rings fds: the per-CPU
- * counters, then the perf events whose rings to map.
+ * counters, then the rings to map (ring buffers or perf events).
  */
 struct xdp_privsep_reply {
 	__s32	status;		/* enum xdp_chain_status */
-	__u32	nr_rings;	/* JOIN: perf events that follow the counters */
+	__u32	nr_rings;	/* JOIN: rings that follow the counters */
 	__u64	ring_size;	/* JOIN: bytes of each ring's data area */
 	__u32	filter_gen;	/* SETFILTER: stamped on frames it passes */
-	__u32	reserved;
+	__u32	transport;	/* JOIN: enum xdp_capture_transport */
 	char	errmsg[XDP_PRIVSEP_ERRLEN];
 };
 

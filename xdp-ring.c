@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Ring reading: one perf-event ring per online CPU (made by the helper,
- * xdp-perf.c), read the way libbpf's
- * perf_event_read_simple() does (acquire-load of data_head, release-store of
- * data_tail, records that wrap made whole in a scratch buffer), merged by
- * timestamp so that a capture's records never go back in time.
+ * Ring reading: one ring per online CPU (made by the helper,
+ * xdp-transport.c), either a BPF ring buffer, read as libbpf's ringbuf.c
+ * does, or a perf-event ring, read as libbpf's perf_event_read_simple()
+ * does; records merged by timestamp so that a capture's records never go
+ * back in time.  Both kinds of ring are a power-of-two data area with a
+ * producer position the kernel advances (acquire-loaded here) and a
+ * consumer position this reader advances (release-stored).  A record that
+ * wraps around the data area's end is made whole in a scratch buffer; the
+ * rings are mapped once, not twice as libbpf maps ring buffers, so that the
+ * capture's resident memory is the buffer size the application asked for.
  *
- * Losses are not read from PERF_RECORD_LOST: the dump program counts every
- * frame it could not write in a per-CPU counter, which is exact at any time.
+ * Losses are not read from the rings (PERF_RECORD_LOST): the dump program
+ * counts every frame it could not write in a per-CPU counter, which is
+ * exact at any time.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -39,40 +45,109 @@
 #define XDP_RINGS_TAG_FLUSH	(UINT32_MAX - 1)
 
 struct xdp_ring {
-	int	fd;		/* the perf event */
-	struct perf_event_mmap_page *meta;
-	unsigned char *data;	/* the ring proper, after the metadata page */
+	int	fd;		/* the ring buffer or the perf event */
+	enum xdp_capture_transport kind;
+	uint64_t *head;		/* where the kernel has written up to */
+	uint64_t *tail;		/* where this reader has read up to */
+	void	*ctl;		/* perf: the metadata page; ring buffer: the
+				   consumer page */
+	void	*prod;		/* ring buffer: the producer page, then data */
+	unsigned char *data;	/* the ring proper */
 	uint64_t size;		/* of data, a power of two */
+	uint64_t pos;		/* the first record not yet read */
+	uint64_t released;	/* the last position stored in *tail */
+	uint64_t head_seen;	/* *head, when last read */
+	/* The record at pos, once peeked at: */
+	int	peeked;
+	uint32_t rec_size;	/* all of it, headers and padding */
+	uint32_t rec_off;	/* where struct xdp_capture_hdr starts */
+	uint32_t rec_len;	/* bytes from there to the end */
+	struct xdp_capture_hdr hdr;
 };
 
-/* A sample: perf_event_header, __u32 raw size, then the dump's record. */
-#define XDP_RING_HDR_OFFSET \
+/* A perf sample: perf_event_header, __u32 raw size, then the record. */
+#define XDP_PERF_HDR_LEN \
 	(sizeof(struct perf_event_header) + sizeof(uint32_t))
 
-static int
-xdp_ring_map(struct xdp_ring *r, int fd, uint64_t size)
+static size_t
+xdp_ring_page_size(void)
 {
-	long page_size = sysconf(_SC_PAGESIZE);
-	void *base;
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
 
-	base = mmap(NULL, (size_t)page_size + size, PROT_READ | PROT_WRITE,
-	    MAP_SHARED, fd, 0);
-	if (base == MAP_FAILED)
+static int
+xdp_ring_map_perf(struct xdp_ring *r)
+{
+	struct perf_event_mmap_page *meta;
+
+	meta = mmap(NULL, xdp_ring_page_size() + r->size,
+	    PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (meta == MAP_FAILED)
 		return -1;
-	r->meta = base;
-	r->data = (unsigned char *)base + page_size;
-	r->size = size;
+	r->ctl = meta;
+	r->data = (unsigned char *)meta + xdp_ring_page_size();
+	r->head = &meta->data_head;
+	r->tail = &meta->data_tail;
 	return 0;
+}
+
+/*
+ * A ring buffer's consumer page is writable, its producer page and data
+ * read-only (the kernel maps the data twice in a row after the producer
+ * page; the first time is enough here).
+ */
+static int
+xdp_ring_map_ringbuf(struct xdp_ring *r)
+{
+	size_t page = xdp_ring_page_size();
+
+	r->ctl = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
+	    0);
+	if (r->ctl == MAP_FAILED) {
+		r->ctl = NULL;
+		return -1;
+	}
+	r->prod = mmap(NULL, page + r->size, PROT_READ, MAP_SHARED, r->fd,
+	    (off_t)page);
+	if (r->prod == MAP_FAILED) {
+		r->prod = NULL;
+		return -1;
+	}
+	r->data = (unsigned char *)r->prod + page;
+	r->head = r->prod;
+	r->tail = r->ctl;
+	return 0;
+}
+
+static int
+xdp_ring_map(struct xdp_ring *r, int fd, enum xdp_capture_transport kind,
+    uint64_t size)
+{
+	r->fd = fd;
+	r->kind = kind;
+	r->size = size;
+	if (kind == XDP_CAPTURE_PERF)
+		return xdp_ring_map_perf(r);
+	return xdp_ring_map_ringbuf(r);
 }
 
 static void
 xdp_ring_close(struct xdp_ring *r)
 {
-	if (r->meta != NULL)
-		munmap(r->meta, (size_t)sysconf(_SC_PAGESIZE) + r->size);
+	size_t page = xdp_ring_page_size();
+
+	if (r->kind == XDP_CAPTURE_PERF) {
+		if (r->ctl != NULL)
+			munmap(r->ctl, page + r->size);
+	} else {
+		if (r->ctl != NULL)
+			munmap(r->ctl, page);
+		if (r->prod != NULL)
+			munmap(r->prod, page + r->size);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
-	r->meta = NULL;
+	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }
 
@@ -120,8 +195,9 @@ xdp_rings_init(struct xdp_rings *rings)
 }
 
 int
-xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr, uint64_t size,
-    int counts_fd, int immediate, int flush_ms, char *errbuf, size_t errlen)
+xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
+    enum xdp_capture_transport kind, uint64_t size, int counts_fd,
+    int immediate, int flush_ms, char *errbuf, size_t errlen)
 {
 	int i, err;
 
@@ -149,12 +225,14 @@ xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr, uint64_t size,
 		goto fail;
 	}
 	for (i = 0; i < nr; i++) {
-		if (xdp_ring_map(&rings->ring[i], fds[i], size) != 0 ||
+		if (xdp_ring_map(&rings->ring[i], fds[i], kind, size) != 0 ||
 		    xdp_rings_watch(rings, fds[i], (uint32_t)i) != 0) {
 			pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
 			    "Can't map the capture's ring %d", i);
 			goto fail;
 		}
+		rings->ring[i].pos = rings->ring[i].released =
+		    *rings->ring[i].tail;
 	}
 	return 0;
 
@@ -188,20 +266,31 @@ xdp_rings_close(struct xdp_rings *rings)
 static uint64_t
 xdp_ring_head(const struct xdp_ring *r)
 {
-	return __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(r->head, __ATOMIC_ACQUIRE);
 }
 
-static uint64_t
-xdp_ring_tail(const struct xdp_ring *r)
+/*
+ * Hands the records read so far back to the kernel.  Every store makes the
+ * producer, which reads the position for each record it writes, miss its
+ * cache: records go back in batches of an eighth of the ring, and all of
+ * them before the reader waits.
+ */
+static void
+xdp_ring_release(struct xdp_ring *r)
 {
-	return r->meta->data_tail;
+	if (r->released != r->pos) {
+		__atomic_store_n(r->tail, r->pos, __ATOMIC_RELEASE);
+		r->released = r->pos;
+	}
 }
 
 static void
 xdp_ring_advance(struct xdp_ring *r, uint64_t len)
 {
-	__atomic_store_n(&r->meta->data_tail, r->meta->data_tail + len,
-	    __ATOMIC_RELEASE);
+	r->pos += len;
+	r->peeked = 0;
+	if (r->pos - r->released >= r->size / 8)
+		xdp_ring_release(r);
 }
 
 /* Copies len bytes at ring offset pos, wrapping around the ring's end. */
@@ -218,68 +307,112 @@ xdp_ring_copy(const struct xdp_ring *r, uint64_t pos, void *dst, size_t len)
 }
 
 /*
- * Skips what is not a sample (PERF_RECORD_LOST and the like: losses are
- * counted by the dump program itself) and returns the size of the sample
- * at the tail, or 0 if the ring is empty.
+ * The record at pos in a perf-event ring: samples only (PERF_RECORD_LOST
+ * and the like are skipped: losses are counted by the dump program
+ * itself).  Records are 8-byte aligned, so a header never wraps.
  */
-static uint16_t
-xdp_ring_peek(struct xdp_ring *r)
+static int
+xdp_ring_peek_perf(struct xdp_ring *r)
 {
 	struct perf_event_header eh;
-	uint64_t head = xdp_ring_head(r), tail;
 
-	for (tail = xdp_ring_tail(r); tail < head; tail = xdp_ring_tail(r)) {
-		/* Records are 8-byte aligned: a header never wraps. */
-		memcpy(&eh, r->data + (tail & (r->size - 1)), sizeof(eh));
-		if (eh.type == PERF_RECORD_SAMPLE &&
-		    eh.size >= XDP_RING_HDR_OFFSET +
-		    sizeof(struct xdp_capture_hdr))
-			return eh.size;
+	while (r->pos < r->head_seen) {
+		memcpy(&eh, r->data + (r->pos & (r->size - 1)), sizeof(eh));
 		if (eh.size == 0)
-			break;
+			return 0;
+		if (eh.type == PERF_RECORD_SAMPLE && eh.size >=
+		    XDP_PERF_HDR_LEN + sizeof(struct xdp_capture_hdr)) {
+			r->rec_size = eh.size;
+			r->rec_off = XDP_PERF_HDR_LEN;
+			r->rec_len = eh.size - XDP_PERF_HDR_LEN;
+			return 1;
+		}
 		xdp_ring_advance(r, eh.size);
 	}
 	return 0;
 }
 
+/*
+ * The record at pos in a ring buffer: an 8-byte header (length, busy and
+ * discard bits, page offset), then the record, padded to 8 bytes.  A busy
+ * record is being written: the ones after it wait for it.
+ */
+static int
+xdp_ring_peek_ringbuf(struct xdp_ring *r)
+{
+	uint32_t len;
+
+	while (r->pos < r->head_seen) {
+		len = __atomic_load_n((uint32_t *)(r->data +
+		    (r->pos & (r->size - 1))), __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			return 0;
+		r->rec_size = ((len & ~BPF_RINGBUF_DISCARD_BIT) +
+		    BPF_RINGBUF_HDR_SZ + 7) & ~7U;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT) &&
+		    len >= sizeof(struct xdp_capture_hdr)) {
+			r->rec_off = BPF_RINGBUF_HDR_SZ;
+			r->rec_len = len;
+			return 1;
+		}
+		xdp_ring_advance(r, r->rec_size);
+	}
+	return 0;
+}
+
+/*
+ * Finds the first record after pos, with its header in r->hdr; the head is
+ * read again only when the records known to be there are all read.
+ */
+static int
+xdp_ring_peek(struct xdp_ring *r)
+{
+	int found;
+
+	if (r->peeked)
+		return 1;
+	if (r->pos == r->head_seen)
+		r->head_seen = xdp_ring_head(r);
+	if (r->kind == XDP_CAPTURE_PERF)
+		found = xdp_ring_peek_perf(r);
+	else
+		found = xdp_ring_peek_ringbuf(r);
+	if (!found)
+		return 0;
+	xdp_ring_copy(r, r->pos + r->rec_off, &r->hdr, sizeof(r->hdr));
+	r->peeked = 1;
+	return 1;
+}
+
 int
 xdp_rings_next(struct xdp_rings *rings, struct xdp_record *rec)
 {
-	struct xdp_capture_hdr hdr;
 	struct xdp_ring *r;
-	uint64_t tail, off, best_ts = UINT64_MAX;
-	uint16_t size, best_size = 0;
+	uint64_t off;
 	size_t room;
 	int i, best = -1;
 
 	for (i = 0; i < rings->nr_rings; i++) {
-		r = &rings->ring[i];
-		size = xdp_ring_peek(r);
-		if (size == 0)
+		if (!xdp_ring_peek(&rings->ring[i]))
 			continue;
-		xdp_ring_copy(r, xdp_ring_tail(r) + XDP_RING_HDR_OFFSET, &hdr,
-		    sizeof(hdr));
-		if (best < 0 || hdr.tstamp_ns < best_ts) {
+		if (best < 0 || rings->ring[i].hdr.tstamp_ns <
+		    rings->ring[best].hdr.tstamp_ns)
 			best = i;
-			best_ts = hdr.tstamp_ns;
-			best_size = size;
-			rec->hdr = hdr;
-		}
 	}
 	if (best < 0)
 		return 0;
 
 	r = &rings->ring[best];
-	tail = xdp_ring_tail(r);
-	off = tail & (r->size - 1);
-	if (off + best_size <= r->size)
+	rec->hdr = r->hdr;
+	off = r->pos & (r->size - 1);
+	if (off + r->rec_size <= r->size)
 		rec->data = r->data + off;
 	else {
-		xdp_ring_copy(r, tail, rings->scratch, best_size);
+		xdp_ring_copy(r, r->pos, rings->scratch, r->rec_size);
 		rec->data = rings->scratch;
 	}
-	rec->data += XDP_RING_HDR_OFFSET + sizeof(struct xdp_capture_hdr);
-	room = best_size - XDP_RING_HDR_OFFSET - sizeof(struct xdp_capture_hdr);
+	rec->data += r->rec_off + sizeof(struct xdp_capture_hdr);
+	room = r->rec_len - sizeof(struct xdp_capture_hdr);
 	if (rec->hdr.cap_len > room)
 		rec->hdr.cap_len = (uint32_t)room;
 	rings->last = best;
@@ -290,21 +423,24 @@ void
 xdp_rings_consume(struct xdp_rings *rings)
 {
 	struct xdp_ring *r = &rings->ring[rings->last];
-	struct perf_event_header eh;
 
-	memcpy(&eh, r->data + (xdp_ring_tail(r) & (r->size - 1)), sizeof(eh));
-	xdp_ring_advance(r, eh.size);
+	xdp_ring_advance(r, r->rec_size);
 }
 
+/* Whether records are unread; the read ones all go back to the kernel. */
 static int
-xdp_rings_pending(const struct xdp_rings *rings)
+xdp_rings_pending(struct xdp_rings *rings)
 {
-	int i;
+	struct xdp_ring *r;
+	int i, pending = 0;
 
-	for (i = 0; i < rings->nr_rings; i++)
-		if (xdp_ring_tail(&rings->ring[i]) != xdp_ring_head(&rings->ring[i]))
-			return 1;
-	return 0;
+	for (i = 0; i < rings->nr_rings; i++) {
+		r = &rings->ring[i];
+		xdp_ring_release(r);
+		if (r->pos != xdp_ring_head(r))
+			pending = 1;
+	}
+	return pending;
 }
 
 /*

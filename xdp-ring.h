@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Reading a capture's per-CPU perf-event rings: the dump program writes each
- * frame it copies to the ring of the CPU it runs on; the reader hands the
- * records out in timestamp order across CPUs.
+ * Reading a capture's per-CPU rings (BPF ring buffers or perf-event rings):
+ * the dump program writes each frame it copies to the ring of the CPU it
+ * runs on; the reader hands the records out in timestamp order across CPUs.
  */
 #ifndef XDP_RING_H
 #define XDP_RING_H
@@ -29,16 +29,16 @@ struct xdp_rings {
 void	xdp_rings_init(struct xdp_rings *rings);
 
 /*
- * Maps the rings of the nr perf events in fds, each with a data area of
- * size bytes, and takes ownership of those fds and of counts_fd (see
- * xdp-perf.h).  Unless immediate is set (the events wake the reader for
- * every record), the wait set becomes readable every flush_ms milliseconds,
- * so that records the events' batched wake-ups leave unannounced are read.
+ * Maps the nr rings of kind in fds, each with a data area of size bytes,
+ * and takes ownership of those fds and of counts_fd (see xdp-transport.h).
+ * Unless immediate is set (the rings wake the reader as soon as a record
+ * waits), the wait set becomes readable every flush_ms milliseconds, so
+ * that records the rings' batched wake-ups leave unannounced are read.
  * Returns 0, or -1 with a message in errbuf and errno set.
  */
 int	xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
-	    uint64_t size, int counts_fd, int immediate, int flush_ms,
-	    char *errbuf, size_t errlen);
+	    enum xdp_capture_transport kind, uint64_t size, int counts_fd,
+	    int immediate, int flush_ms, char *errbuf, size_t errlen);
 void	xdp_rings_close(struct xdp_rings *rings);
 
 /*

@@ -325,22 +325,34 @@ test_promiscuous() {
 	log "promiscuous while capturing (membership, undone at close); not with -p"
 }
 
+# The rings' data areas, as tcpdump maps them: "RINGS TOTAL_BYTES" (each
+# ring is mapped with one page of its own, which does not count).
+ring_mappings() {
+	local name=bpf-map range size rings=0 total=0
+	[ "${PCAP_XDP_TRANSPORT:-}" = perf ] && name=perf_event
+	for range in $(awk -v name="$name" '$0 ~ name { print $1 }' "/proc/$1/maps"); do
+		size=$((0x${range#*-} - 0x${range%-*}))
+		[ "$size" -gt 4096 ] || continue
+		rings=$((rings + 1))
+		total=$((total + size - 4096))
+	done
+	echo "$rings $total"
+}
+
 test_buffer_size() {
 	attach xdp_echo
-	local kib total rings range
-	for kib in 4096 1000; do
-		capture_bg -B $kib || return
-		# Each ring is a metadata page and a data area.
-		rings=$(grep -c 'perf_event' /proc/$CAP_PID/maps)
-		total=0
-		for range in $(awk '/perf_event/ { print $1 }' /proc/$CAP_PID/maps); do
-			total=$((total + 0x${range#*-} - 0x${range%-*} - 4096))
+	local kib rings total transport
+	for transport in ringbuf perf; do
+		export PCAP_XDP_TRANSPORT=$transport
+		for kib in 4096 1000; do
+			capture_bg -B $kib || return
+			read -r rings total <<< "$(ring_mappings $CAP_PID)"
+			kill -INT $CAP_PID; wait $CAP_PID
+			[ "$rings" -eq "$(nproc)" ] || fail "$transport: $rings rings for $(nproc) CPUs" || return
+			[ "$total" -le $((kib * 1024)) ] && [ "$total" -gt $((kib * 1024 / 2)) ] ||
+				fail "$transport, -B $kib: $total bytes of rings" || return
+			log "$transport, -B $kib: $rings rings, $total bytes"
 		done
-		kill -INT $CAP_PID; wait $CAP_PID
-		[ "$rings" -eq "$(nproc)" ] || fail "$rings rings for $(nproc) CPUs" || return
-		[ "$total" -le $((kib * 1024)) ] && [ "$total" -gt $((kib * 1024 / 2)) ] ||
-			fail "-B $kib: $total bytes of rings" || return
-		log "-B $kib: $rings rings, $total bytes"
 	done
 }
 

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Creating a capture's rings (see xdp-transport.h).
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp-transport.h"
+#include "xdp_capture.h"
+
+#define XDP_TRANSPORT_DEFAULT_BUFFER	(2 * 1024 * 1024)
+/* A ring must hold the largest record, 64 KiB, with room to spare. */
+#define XDP_TRANSPORT_MIN_RING		(128 * 1024)
+/* And must fit in 32 bits (ring buffers' max_entries). */
+#define XDP_TRANSPORT_MAX_RING		(1024 * 1024 * 1024)
+
+static int
+xdp_transport_error(char *errbuf, size_t errlen, int err, const char *what)
+{
+	snprintf(errbuf, errlen, "%s: %s", what, strerror(err));
+	return -err;
+}
+
+static int
+xdp_transport_online_cpus(int *cpus, int max)
+{
+	FILE *f;
+	int n = 0, lo, hi, c;
+	int sep;
+
+	f = fopen("/sys/devices/system/cpu/online", "re");
+	if (f == NULL)
+		return -errno;
+	/* A list of ranges: "0-3,5,7-8". */
+	while (fscanf(f, "%d", &lo) == 1) {
+		hi = lo;
+		sep = fgetc(f);
+		if (sep == '-') {
+			if (fscanf(f, "%d", &hi) != 1)
+				break;
+			sep = fgetc(f);
+		}
+		for (c = lo; c <= hi && n < max; c++)
+			cpus[n++] = c;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return n > 0 ? n : -ENOENT;
+}
+
+/*
+ * Each ring gets its share of the buffer, rounded down to a power of two
+ * pages, as both kinds of ring want, so that the rings never take more
+ * than the application asked for.
+ */
+static uint64_t
+xdp_transport_ring_size(size_t buffer_size, int nr_rings)
+{
+	uint64_t per_ring, size = XDP_TRANSPORT_MIN_RING;
+
+	if (buffer_size == 0)
+		buffer_size = XDP_TRANSPORT_DEFAULT_BUFFER;
+	per_ring = buffer_size / (size_t)nr_rings;
+	while (size * 2 <= per_ring && size < XDP_TRANSPORT_MAX_RING)
+		size *= 2;
+	return size;
+}
+
+static int
+xdp_transport_open_event(int cpu, uint64_t size, int immediate)
+{
+	struct perf_event_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
+	attr.sample_type = PERF_SAMPLE_RAW;
+	attr.sample_period = 1;
+	if (immediate)
+		attr.wakeup_events = 1;
+	else {
+		/*
+		 * Waking the reader costs the XDP path an interrupt: wake it
+		 * when a quarter of the ring is full; the reader's flush tick
+		 * collects what arrives slower than that.
+		 */
+		attr.watermark = 1;
+		attr.wakeup_watermark = (uint32_t)(size / 4);
+	}
+	fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1,
+	    PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int
+xdp_transport_create_map(struct xdp_transport *t, int possible,
+    char *errbuf, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+	if (t->out.kind == XDP_CAPTURE_PERF) {
+		t->out.map_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+		    "pcapxdp_rings", sizeof(__u32), sizeof(__u32),
+		    (__u32)possible, NULL);
+	} else {
+		/* The first ring is the template of the others. */
+		opts.inner_map_fd = t->ring_fd[0];
+		t->out.map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
+		    "pcapxdp_rings", sizeof(__u32), sizeof(__u32),
+		    (__u32)possible, &opts);
+		/* Records are made whole before they go in a ring. */
+		t->out.scratch_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY,
+		    "pcapxdp_scratch", sizeof(__u32), t->out.scratch_size,
+		    (__u32)possible, NULL);
+		if (t->out.scratch_fd < 0)
+			return xdp_transport_error(errbuf, errlen, errno,
+			    "Can't create the capture's BPF maps");
+	}
+	if (t->out.map_fd < 0)
+		return xdp_transport_error(errbuf, errlen, errno,
+		    "Can't create the capture's BPF maps");
+	return 0;
+}
+
+static int
+xdp_transport_open_ring(const struct xdp_transport *t, int cpu)
+{
+	int fd;
+
+	if (t->out.kind == XDP_CAPTURE_PERF)
+		return xdp_transport_open_event(cpu, t->out.ring_size,
+		    t->out.immediate);
+	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "pcapxdp_ring", 0, 0,
+	    (__u32)t->out.ring_size, NULL);
+	return fd >= 0 ? fd : -errno;
+}
+
+static int
+xdp_transport_open_rings(struct xdp_transport *t, const int *cpus, int nr,
+    char *errbuf, size_t errlen)
+{
+	int i, fd;
+
+	for (i = 0; i < nr; i++) {
+		fd = xdp_transport_open_ring(t, cpus[i]);
+		if (fd < 0)
+			return xdp_transport_error(errbuf, errlen, -fd,
+			    t->out.kind == XDP_CAPTURE_PERF ?
+			    "Can't open the capture's perf events" :
+			    "Can't create the capture's ring buffers");
+		t->ring_fd[t->nr_rings++] = fd;
+	}
+	return 0;
+}
+
+static int
+xdp_transport_fill_map(struct xdp_transport *t, const int *cpus,
+    char *errbuf, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < t->nr_rings; i++)
+		if (bpf_map_update_elem(t->out.map_fd, &cpus[i],
+		    &t->ring_fd[i], BPF_ANY) != 0)
+			return xdp_transport_error(errbuf, errlen, errno,
+			    "Can't add a ring to the capture's map of rings");
+	return 0;
+}
+
+/* Whether the kernel has ring buffers (5.8 and later). */
+static int
+xdp_transport_has_ringbuf(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+}
+
+int
+xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
+    size_t buffer_size, uint32_t snaplen, int immediate, char *errbuf,
+    size_t errlen)
+{
+	int cpus[XDP_TRANSPORT_MAX_RINGS], possible, nr, err;
+
+	memset(t, 0, sizeof(*t));
+	t->out.map_fd = t->out.scratch_fd = t->out.counts_fd = -1;
+	if (want == XDP_CAPTURE_ANY_RING)
+		want = xdp_transport_has_ringbuf() ? XDP_CAPTURE_RINGBUF :
+		    XDP_CAPTURE_PERF;
+	t->out.kind = want;
+	t->out.immediate = immediate;
+	if (snaplen > XDP_CAPTURE_MAX_CAPLEN)
+		snaplen = XDP_CAPTURE_MAX_CAPLEN;
+	t->out.scratch_size = (__u32)sizeof(struct xdp_capture_hdr) + snaplen;
+
+	possible = libbpf_num_possible_cpus();
+	if (possible < 0)
+		return xdp_transport_error(errbuf, errlen, -possible,
+		    "Can't count the possible CPUs");
+	nr = xdp_transport_online_cpus(cpus, XDP_TRANSPORT_MAX_RINGS);
+	if (nr < 0)
+		return xdp_transport_error(errbuf, errlen, -nr,
+		    "Can't read the online CPUs");
+	t->out.ring_size = xdp_transport_ring_size(buffer_size, nr);
+
+	t->out.counts_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
+	    "pcapxdp_counts", sizeof(__u32), sizeof(__u64),
+	    XDP_CAPTURE_NR_COUNTERS, NULL);
+	if (t->out.counts_fd < 0)
+		err = xdp_transport_error(errbuf, errlen, errno,
+		    "Can't create the capture's BPF maps");
+	else if ((err = xdp_transport_open_rings(t, cpus, nr, errbuf,
+	    errlen)) == 0 &&
+	    (err = xdp_transport_create_map(t, possible, errbuf,
+	    errlen)) == 0)
+		err = xdp_transport_fill_map(t, cpus, errbuf, errlen);
+	if (err != 0)
+		xdp_transport_close(t);
+	return err;
+}
+
+void
+xdp_transport_close(struct xdp_transport *t)
+{
+	int i;
+
+	for (i = 0; i < t->nr_rings; i++)
+		close(t->ring_fd[i]);
+	if (t->out.map_fd >= 0)
+		close(t->out.map_fd);
+	if (t->out.scratch_fd >= 0)
+		close(t->out.scratch_fd);
+	if (t->out.counts_fd >= 0)
+		close(t->out.counts_fd);
+	memset(t, 0, sizeof(*t));
+	t->out.map_fd = t->out.scratch_fd = t->out.counts_fd = -1;
+}
