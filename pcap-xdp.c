@@ -246,7 +246,7 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 			break;
 		}
 	}
-	xdp_rings_update_readiness(&px->rings);
+	xdp_rings_update_readiness(&px->rings, !px->nonblock);
 	return count;
 }
 

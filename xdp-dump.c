@@ -8,7 +8,7 @@
  *	else
  *		keep = ~0, gen = XDP_CAPTURE_GEN_NONE;	(userspace filters it)
  *	if (keep != 0) {
- *		wire_len = bpf_xdp_get_buff_len(ctx);
+ *		wire_len = frame's length, fragments included;
  *		count(SEEN);
  *		hdr = { ktime, wire_len, min(keep, wire_len, SNAPLEN), gen };
  *		if (this CPU's ring has no room for hdr and the frame's
@@ -87,11 +87,23 @@ length_up_front(const struct xdp_dump_params *p)
 	return 0;
 }
 
+/*
+ * The frame's length: a program without BPF_F_XDP_HAS_FRAGS only ever sees
+ * linear frames, whose length is data_end - data, cheaper than the helper.
+ */
 static void
-emit_store_length(struct xdp_prog *prog)
+emit_store_length(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
-	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit(prog, XDP_CALL(BPF_FUNC_xdp_get_buff_len));
+	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS) {
+		emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+		emit(prog, XDP_CALL(BPF_FUNC_xdp_get_buff_len));
+	} else {
+		emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_6,
+		    offsetof(struct xdp_md, data_end)));
+		emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6,
+		    offsetof(struct xdp_md, data)));
+		emit(prog, XDP_ALU64_REG(BPF_SUB, BPF_REG_0, BPF_REG_1));
+	}
 	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0,
 	    XDP_FILTER_STACK_WIRE_LEN));
 }
@@ -107,7 +119,7 @@ emit_prologue(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
 	emit(prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	if (length_up_front(p))
-		emit_store_length(prog);
+		emit_store_length(prog, p);
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_6,
 	    offsetof(struct xdp_md, data)));
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_5, BPF_REG_6,
@@ -287,7 +299,7 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	    (__s32)p->filter_gen));
 	xdp_prog_place(prog, LABEL_KEEP);
 	if (!length_up_front(p))
-		emit_store_length(prog);
+		emit_store_length(prog, p);
 	/* cap_len = min(keep, wire_len, snaplen) */
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_10,
 	    XDP_FILTER_STACK_WIRE_LEN));

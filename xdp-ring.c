@@ -28,6 +28,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
+#include <time.h>
 
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -203,6 +204,7 @@ xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
 
 	xdp_rings_init(rings);
 	rings->counts_fd = counts_fd;
+	rings->immediate = immediate;
 	rings->ring = calloc((size_t)nr, sizeof(*rings->ring));
 	rings->scratch = malloc(XDP_RING_MAX_RECORD);
 	if (rings->ring == NULL || rings->scratch == NULL) {
@@ -273,7 +275,7 @@ xdp_ring_head(const struct xdp_ring *r)
  * Hands the records read so far back to the kernel.  Every store makes the
  * producer, which reads the position for each record it writes, miss its
  * cache: records go back in batches of an eighth of the ring, and all of
- * them before the reader waits.
+ * them before the reader sleeps.
  */
 static void
 xdp_ring_release(struct xdp_ring *r)
@@ -427,33 +429,75 @@ xdp_rings_consume(struct xdp_rings *rings)
 	xdp_ring_advance(r, r->rec_size);
 }
 
-/* Whether records are unread; the read ones all go back to the kernel. */
+/* Whether records are unread. */
 static int
 xdp_rings_pending(struct xdp_rings *rings)
 {
 	struct xdp_ring *r;
-	int i, pending = 0;
+	int i;
 
 	for (i = 0; i < rings->nr_rings; i++) {
 		r = &rings->ring[i];
-		xdp_ring_release(r);
 		if (r->pos != xdp_ring_head(r))
-			pending = 1;
+			return 1;
 	}
-	return pending;
+	return 0;
+}
+
+/*
+ * Before the reader sleeps, every record read goes back to the kernel: a
+ * ring in immediate mode wakes the reader for a record only when the
+ * reader has handed back all the ones before it.  Returns whether records
+ * came in meanwhile (they might not wake the reader).
+ */
+static int
+xdp_rings_release_all(struct xdp_rings *rings)
+{
+	int i;
+
+	for (i = 0; i < rings->nr_rings; i++)
+		xdp_ring_release(&rings->ring[i]);
+	return xdp_rings_pending(rings);
+}
+
+/*
+ * In immediate mode, a reader that has caught up looks for more for a
+ * little while before it sleeps: while it holds records back, the rings do
+ * not wake it, and a wake-up costs the XDP path an interrupt.  At high
+ * rates the reader then never sleeps; at low rates it spins this long per
+ * wake-up.
+ */
+#define XDP_RINGS_SPIN_NS	50000
+
+static int
+xdp_rings_spin(struct xdp_rings *rings)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (xdp_rings_pending(rings))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec -
+	    t0.tv_nsec < XDP_RINGS_SPIN_NS);
+	return 0;
 }
 
 /*
  * A perf event reports POLLIN once per wake-up, not while data is unread,
  * so the eventfd in the wait set stands in for the records left behind
- * (dumpcap selects, then reads one packet at a time).
+ * (dumpcap selects, then reads one packet at a time).  When none are, the
+ * reader may sleep on the wait set next: the records read go back first.
  */
 void
-xdp_rings_update_readiness(struct xdp_rings *rings)
+xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin)
 {
 	uint64_t value;
 
-	if (xdp_rings_pending(rings))
+	if (xdp_rings_pending(rings) ||
+	    (rings->immediate && may_spin && xdp_rings_spin(rings)) ||
+	    xdp_rings_release_all(rings))
 		xdp_rings_wake(rings);
 	else
 		(void)read(rings->wake_fd, &value, sizeof(value));
@@ -474,7 +518,7 @@ xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 	uint64_t value;
 	int n, i;
 
-	if (xdp_rings_pending(rings))
+	if (xdp_rings_release_all(rings))
 		return 1;
 	n = epoll_wait(rings->epoll_fd, ev, 8, timeout_ms);
 	if (n < 0)

@@ -19,6 +19,7 @@ struct xdp_rings {
 	int	epoll_fd;	/* every ring and wake_fd: the selectable fd */
 	int	wake_fd;	/* eventfd: breakloop, and records left unread */
 	int	flush_fd;	/* timerfd: records the rings did not wake for */
+	int	immediate;	/* the rings wake the reader for each record */
 	int	nr_rings;
 	struct xdp_ring *ring;
 	unsigned char *scratch;	/* a record that wraps, made whole */
@@ -62,8 +63,12 @@ struct xdp_record {
 int	xdp_rings_next(struct xdp_rings *rings, struct xdp_record *rec);
 void	xdp_rings_consume(struct xdp_rings *rings);
 
-/* Keeps the selectable fd readable exactly while records are unread. */
-void	xdp_rings_update_readiness(struct xdp_rings *rings);
+/*
+ * Keeps the selectable fd readable exactly while records are unread.  In
+ * immediate mode, with may_spin set, looks for more records for a few tens
+ * of microseconds first (see xdp-ring.c).
+ */
+void	xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin);
 
 /* Interrupts xdp_rings_wait (pcap_breakloop). */
 void	xdp_rings_wake(struct xdp_rings *rings);

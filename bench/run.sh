@@ -1,26 +1,38 @@
 #!/bin/bash
-# The benchmark: the XDP hook's rate with and without a capture, on two
-# network namespaces joined by a veth pair.  bench/xdp-gen sends UDP frames
-# out of one end (BPF_PROG_TEST_RUN, live frames); the other end's hook runs
-# xdp_drop, "the existing program", which counts what it drops; every row
-# is measured in this run, on these hosts.  Also the per-packet cost of a
-# typical filter in the kernel (bench/filter-cost).
+# The benchmark: what capturing costs the XDP hook, and what it captures.
+# Two network namespaces joined by a veth pair: bench/xdp-gen sends UDP
+# frames out of g0 (BPF_PROG_TEST_RUN, live frames) and h0's hook receives
+# them natively; h0 runs xdp_drop, "the existing program" (xdp_pass for
+# tcpdump on AF_PACKET; xdpdump loads its own).  Every row is measured in
+# this run, on these hosts, as the best of RUNS runs of FRAMES frames; the
+# counts are totals over the runs.  Then the per-packet cost in the kernel
+# (bench/dump-cost, bench/filter-cost) and immediate mode's latency
+# (bench/latency).
 #
 # Usage: bench/run.sh [FRAMES]   (from the build directory, as root)
+#   RUNS=3             runs per row
+#   LOSSFREE_RATE=7e6  the offered rate of the loss-free row, frames/s
+# The generator runs on CPU 0, where h0's hook then runs too (veth runs the
+# peer's NAPI on the sending CPU), and the captures on CPU 1: as on a NIC
+# whose queues' interrupts go to other CPUs than the capture.
 set -u
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$(pwd)}
 export LD_LIBRARY_PATH="$BUILD/libpcap"
 FRAMES=${1:-20000000}
+RUNS=${RUNS:-3}
+LOSSFREE_RATE=${LOSSFREE_RATE:-7e6}
 TCPDUMP=/usr/bin/tcpdump
-GEN="$BUILD/bench/xdp-gen"
+GEN="taskset -c 0 $BUILD/bench/xdp-gen"
+READER="taskset -c 1"
 NS_G=pxb-gen-$$
 NS_H=pxb-hook-$$
 G="nsenter --net=/var/run/netns/$NS_G"
 H="nsenter --net=/var/run/netns/$NS_H"
 TMP=$(mktemp -d /tmp/pcap-xdp-bench.XXXXXX)
 chmod 1777 "$TMP"
+HZ=$(getconf CLK_TCK)
 
 cleanup() {
 	ip netns pids "$NS_H" 2>/dev/null | xargs -r kill 2>/dev/null
@@ -33,77 +45,152 @@ trap cleanup EXIT
 
 ip netns add "$NS_G" && ip netns add "$NS_H" &&
 ip link add g0 netns "$NS_G" type veth peer name h0 netns "$NS_H" &&
-$G ip link set g0 up && $H ip link set h0 up &&
-$H ip link set dev h0 xdpdrv obj "$BUILD/bpf/xdp_drop.bpf.o" sec xdp || exit 1
+$G ip link set g0 up && $H ip link set h0 up || exit 1
 MAC=$($H ip -br link show h0 | awk '{ print $3 }')
-PROG=$($H ip link show h0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
-MAP=$(bpftool prog show id "$PROG" | sed -n 's/.*map_ids \([0-9]*\).*/\1/p')
 
-dropped_at_hook() {
-	bpftool map dump id "$MAP" | awk '/"value"/ { s += $NF } END { print s + 0 }'
+# hook PROGRAM|none: what runs at h0's hook.
+hook() {
+	$H ip link set dev h0 xdpdrv off
+	[ "$1" = none ] || $H ip link set dev h0 xdpdrv obj "$BUILD/bpf/$1.bpf.o" sec xdp
 }
 
-# row NAME [TCPDUMP ARGS...]: one run of the generator, with a capture
-# running tcpdump ARGS if there are any.
-row() {
-	local name=$1 pid="" before after secs=1 run_secs hook captured= received= dropped=
+# Frames that reached h0's hook: veth counts every frame its XDP program saw.
+at_hook() {
+	$H ip -s link show h0 | awk '/RX:/ { getline; print $2; exit }'
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# capture KIND ARGS...: starts the capture a row measures, in $CAP_PID.
+capture() {
+	local kind=$1
 	shift
-	if [ $# -gt 0 ]; then
-		$H $TCPDUMP -i xdp:h0 -w /dev/null "$@" 2> "$TMP/err" &
-		pid=$!
-		for _ in $(seq 100); do grep -q "listening on" "$TMP/err" && break; sleep 0.05; done
+	case $kind in
+	xdp) $H $READER $TCPDUMP -i xdp:h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
+	afpacket) $H $READER $TCPDUMP -i h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
+	xdpdump) $H $READER xdpdump -i h0 --load-xdp-program -w /dev/null > "$TMP/err" 2>&1 & ;;
+	esac
+	CAP_PID=$!
+	for _ in $(seq 100); do grep -q "listening on" "$TMP/err" && return 0; sleep 0.05; done
+	echo "bench: the capture did not start:" >&2
+	cat "$TMP/err" >&2
+	return 1
+}
+
+# The capture's counts, once it has ended: "CAPTURED RECEIVED DROPPED".
+capture_counts() {
+	awk '/packets captured/ { c = $1 }
+	     /packets received by filter/ { r = $1 }
+	     /packets dropped by (kernel|perf ring)/ { d = $1 }
+	     END { if (r == "") r = c + d; print c + 0, r + 0, d + 0 }' "$TMP/err"
+}
+
+# row NAME SIZE RATE MATCH EXPECT KIND [ARGS...]: RUNS runs of the
+# generator (SIZE-byte frames, at RATE frames/s or as fast as it goes, MATCH%
+# of them to UDP port 53), with a capture of KIND (none, xdp, afpacket,
+# xdpdump) running tcpdump ARGS.  EXPECT says which frames the capture
+# should account for: "all" that reached the hook, or "filter" those its
+# filter passed.
+row() {
+	local name=$1 size=$2 rate=$3 match=$4 expect=$5 kind=$6
+	shift 6
+	local out sent secs n hook0 hook1 t0 t1 best_sent=0 best_secs=1 best_hook=0
+	local total_secs=0 start_hook end_hook ticks0=0 ticks1=0 rss=- counts
+	if [ "$kind" != none ]; then
+		capture "$kind" "$@" || return
+		ticks0=$(cpu_ticks $CAP_PID)
 	fi
-	# The best of three runs: this machine's rate wanders from run to run.
-	hook=0
-	for _ in 1 2 3; do
-		before=$(dropped_at_hook)
-		run_secs=$($G "$GEN" g0 "$MAC" "$FRAMES" 64 | awk '{ print $2 }')
-		after=$(dropped_at_hook)
-		if [ "$hook" = 0 ] || awk -v a=$((after - before)) -v s="$run_secs" \
-		    -v b="$hook" -v t="$secs" 'BEGIN { exit !(a / s > b / t) }'; then
-			hook=$((after - before))
-			secs=$run_secs
+	start_hook=$(at_hook)
+	for _ in $(seq "$RUNS"); do
+		hook0=$(at_hook)
+		out=$($G $GEN g0 "$MAC" "$FRAMES" "$size" "$rate" "$match") || return
+		hook1=$(at_hook)
+		read -r sent secs <<< "$out"
+		n=$((hook1 - hook0))
+		total_secs=$(awk -v a="$total_secs" -v b="$secs" 'BEGIN { print a + b }')
+		if awk -v n=$n -v s="$secs" -v bn=$best_hook -v bs="$best_secs" \
+		    'BEGIN { exit !(n / s > bn / bs) }'; then
+			best_hook=$n best_secs=$secs best_sent=$sent
 		fi
 	done
-	if [ -n "$pid" ]; then
-		sleep 1.5
-		kill -INT $pid
-		wait $pid
-		captured=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$TMP/err")
-		received=$(sed -n 's/^\([0-9]*\) packets received by filter/\1/p' "$TMP/err")
-		dropped=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$TMP/err")
+	counts="- - -"
+	if [ "$kind" != none ]; then
+		ticks1=$(cpu_ticks $CAP_PID)
+		rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$CAP_PID/status)
+		# What is still in the rings is read within the flush tick.
+		sleep 1
+		end_hook=$(at_hook)
+		kill -INT $CAP_PID
+		wait $CAP_PID
+		counts=$(capture_counts)
 	fi
-	awk -v name="$name" -v frames="$FRAMES" -v secs="$secs" -v hook="$hook" \
-	    -v base="${BASE_RATE:-0}" -v cap="$captured" -v rec="$received" -v drop="$dropped" '
+	awk -v name="$name" -v size="$size" -v sent="$best_sent" -v secs="$best_secs" \
+	    -v hook="$best_hook" -v base="${BASE_RATE[$size]:-0}" -v counts="$counts" \
+	    -v expect="$expect" -v all="$(( ${end_hook:-0} - start_hook ))" \
+	    -v total_secs="$total_secs" -v ticks=$((ticks1 - ticks0)) -v hz="$HZ" -v rss="$rss" '
 	BEGIN {
+		split(counts, c, " ")
 		rate = hook / secs / 1e6
-		ratio = "1.000"
-		if (base > 0)
-			ratio = sprintf("%.3f", rate / base)
-		unacc = "-"
-		if (cap == "") {
-			cap = "-"; rec = "-"; drop = "-"
-		} else
-			unacc = rec - cap - drop
-		printf "%-34s %9.2f %9.2f %6s %10s %10s %10s %9s\n", name,
-		    frames / secs / 1e6, rate, ratio, cap, rec, drop, unacc
+		ratio = base > 0 ? sprintf("%.3f", rate / base) : "1.000"
+		cap = c[1]; drop = c[3]; unacc = "-"; caprate = "-"; cpu = "-"
+		if (cap != "-") {
+			unacc = (expect == "all" ? all : c[2]) - cap - drop
+			caprate = sprintf("%.2f", cap / total_secs / 1e6)
+			cpu = sprintf("%.0f%%", 100 * ticks / hz / total_secs)
+		}
+		printf "%-40s %5d %8.2f %8.2f %6s %10s %10s %7s %8s %6s %5s\n", name, size,
+		    sent / secs / 1e6, rate, ratio, cap, drop, unacc, caprate, cpu, rss
 	}'
-	LAST_RATE=$(awk -v h="$hook" -v s="$secs" 'BEGIN { print h / s / 1e6 }')
+	LAST_RATE=$(awk -v h="$best_hook" -v s="$best_secs" 'BEGIN { print h / s / 1e6 }')
 }
 
-echo "Frames: $FRAMES UDP frames of 64 bytes, three times per row (the best run counts),"
-echo "from $NS_G to the XDP hook of h0 in $NS_H."
+declare -A BASE_RATE
+header() {
+	printf "%-40s %5s %8s %8s %6s %10s %10s %7s %8s %6s %5s\n" "$@"
+}
+
+echo "$RUNS runs of $FRAMES UDP frames per row (rates: the best run; counts: all runs),"
+echo "from $NS_G to the XDP hook of h0 in $NS_H.  Captures write to /dev/null."
 echo
-printf "%-34s %9s %9s %6s %10s %10s %10s %9s\n" "what runs at the hook" "offered" \
-	"hook" "ratio" "captured" "received" "dropped" "unacc."
-printf "%-34s %9s %9s %6s %10s %10s %10s %9s\n" "" "Mpps" "Mpps" "" "" "by filter" "" ""
-row "xdp_drop alone (no capture)"
-BASE_RATE=$LAST_RATE
-row "+ tcpdump, filter matching nothing" 'tcp port 9999'
-row "+ tcpdump, everything" ''
+header "at the hook" "bytes" "offered" "hook" "ratio" "captured" "dropped" "unacc." \
+	"capture" "reader" "RSS"
+header "" "" "Mpps" "Mpps" "" "" "" "" "Mpps" "CPU" "MiB"
+hook xdp_drop
+for size in 64 512 1500; do
+	row "xdp_drop alone (no capture)" $size 0 0 all none
+	BASE_RATE[$size]=$LAST_RATE
+	row "+ tcpdump -i xdp:h0, everything" $size 0 0 all xdp
+done
+row "+ tcpdump, filter matching nothing" 64 0 0 filter xdp 'tcp port 9999'
+row "+ tcpdump, filter matching 1%" 64 0 1 filter xdp 'udp port 53'
+row "+ tcpdump --immediate-mode, everything" 64 0 0 all xdp --immediate-mode
+row "+ tcpdump, everything, offered $LOSSFREE_RATE/s" 64 "$LOSSFREE_RATE" 0 all xdp
+PCAP_XDP_TRANSPORT=perf row "+ tcpdump, everything, perf-event rings" 64 0 0 all xdp
+hook xdp_pass
+row "xdp_pass: tcpdump -i h0 (AF_PACKET)" 64 0 0 all afpacket
+if command -v xdpdump > /dev/null; then
+	hook none
+	row "xdpdump, its own program" 64 0 0 all xdpdump
+else
+	echo "xdpdump, its own program: not installed (apt-get install xdp-tools)"
+fi
 echo
-echo "unacc.: frames received by filter that were neither captured nor dropped"
-echo "(they were still in the rings when tcpdump stopped reading)."
+echo "ratio: the hook's rate over its rate with no capture, for that frame size."
+echo "unacc.: frames the capture should have seen (all that reached the hook, or those"
+echo "its filter passed) that it neither captured nor counted as dropped."
+echo "reader CPU: the capturing process's CPU time over the runs' time; RSS: its peak."
 echo
-echo "Cost of a filter in the kernel, per 64-byte frame (BPF_PROG_TEST_RUN repeat):"
-"$BUILD/bench/filter-cost" "$((FRAMES / 2 > 1000000 ? 10000000 : 100000))"
+echo "Per-packet cost in the kernel (BPF_PROG_TEST_RUN repeat):"
+"$BUILD/bench/dump-cost" | sed 's/^/  /'
+echo
+"$BUILD/bench/filter-cost" "$((FRAMES / 2 > 1000000 ? 10000000 : 100000))" | sed 's/^/  /'
+echo
+hook xdp_drop
+echo "Immediate mode: from the hook to pcap_next_ex(), at 1000 frames/s:"
+n=$((FRAMES >= 1000000 ? 5000 : 500))
+$H $READER "$BUILD/bench/latency" xdp:h0 $n > "$TMP/latency" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q ready "$TMP/latency" && break; sleep 0.05; done
+$G $GEN g0 "$MAC" $n 64 1000 > /dev/null
+wait $pid
+grep -v ready "$TMP/latency" | sed 's/^/  /'

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The kernel side of the filter tests (filter-test.c): loads a translated
- * filter and runs it on a frame with BPF_PROG_TEST_RUN.  A file of its own
+ * The kernel side of the filter tests (filter-test.c) and of the cost
+ * benchmarks (bench/): loads a translated filter, or a whole dump program,
+ * and runs it on a frame with BPF_PROG_TEST_RUN.  A file of its own
  * because the kernel's BPF headers and libpcap's can't meet in one.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include <linux/bpf.h>
+#include <linux/perf_event.h>
 #include <bpf/bpf.h>
 
 #include "filter-run.h"
 #include "xdp-dump.h"
+#include "xdp-transport.h"
 
 int
 filter_run_load(const void *insns, size_t n, char *errbuf, size_t errlen)
@@ -34,4 +40,105 @@ filter_run(int prog_fd, const void *frame, size_t len, unsigned int repeat,
 	if (ns_per_run != NULL)
 		*ns_per_run = opts.duration;
 	return 0;
+}
+
+/* The positions of the rings filter_run_load_dump() made, to empty them. */
+static struct {
+	__u64	*head, *tail;
+} mapped[64];
+static int nr_mapped;
+
+/* A perf event has no ring until it is mapped; a ring buffer has one. */
+static int
+map_ring(int fd, int transport, __u64 size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct perf_event_mmap_page *meta;
+	void *cons, *prod;
+
+	if (nr_mapped == 64)
+		return 0;
+	if (transport == XDP_CAPTURE_PERF) {
+		meta = mmap(NULL, page + size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, fd, 0);
+		if (meta == MAP_FAILED)
+			return -1;
+		mapped[nr_mapped].head = &meta->data_head;
+		mapped[nr_mapped++].tail = &meta->data_tail;
+		return 0;
+	}
+	cons = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, (off_t)page);
+	if (cons == MAP_FAILED || prod == MAP_FAILED)
+		return -1;
+	mapped[nr_mapped].head = prod;
+	mapped[nr_mapped++].tail = cons;
+	return 0;
+}
+
+void
+filter_run_empty_rings(void)
+{
+	int i;
+
+	for (i = 0; i < nr_mapped; i++)
+		__atomic_store_n(mapped[i].tail,
+		    __atomic_load_n(mapped[i].head, __ATOMIC_ACQUIRE),
+		    __ATOMIC_RELEASE);
+}
+
+int
+filter_run_load_drop(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = XDP_DROP },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+
+	opts.expected_attach_type = BPF_XDP;
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_drop", "Dual BSD/GPL",
+	    insns, 2, &opts);
+}
+
+int
+filter_run_load_dump(const void *insns, size_t n, int transport,
+    size_t buffer_size, char *errbuf, size_t errlen)
+{
+	struct xdp_transport rings;
+	struct xdp_dump_params p;
+	__u32 orig = XDP_CAPTURE_ORIG_SLOT;
+	int slots_fd, drop_fd, err;
+
+	long page = sysconf(_SC_PAGESIZE);
+	int i;
+
+	err = xdp_transport_create(&rings, transport, buffer_size, 262144, 0,
+	    errbuf, errlen);
+	if (err != 0)
+		return err;
+	for (i = 0; i < rings.nr_rings; i++)
+		if (map_ring(rings.ring_fd[i], transport,
+		    rings.out.ring_size) != 0) {
+			snprintf(errbuf, errlen, "mmap: %s", strerror(errno));
+			return -errno;
+		}
+	slots_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "pcapxdp_slots",
+	    sizeof(__u32), sizeof(__u32), XDP_CAPTURE_MAX_SLOTS, NULL);
+	drop_fd = filter_run_load_drop();
+	if (slots_fd < 0 || drop_fd < 0 ||
+	    bpf_map_update_elem(slots_fd, &orig, &drop_fd, BPF_ANY) != 0) {
+		snprintf(errbuf, errlen, "chain: %s", strerror(errno));
+		return -errno;
+	}
+	memset(&p, 0, sizeof(p));
+	p.filter = insns;
+	p.filter_len = n;
+	p.filter_gen = 1;
+	p.snaplen = 262144;
+	p.slot = XDP_CAPTURE_FIRST_SLOT;
+	p.slots_fd = slots_fd;
+	p.out = rings.out;
+	return xdp_dump_load(&p, errbuf, errlen);
 }

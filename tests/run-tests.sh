@@ -341,17 +341,22 @@ ring_mappings() {
 
 test_buffer_size() {
 	attach xdp_echo
-	local kib rings total transport
+	local kib rings total transport rss
 	for transport in ringbuf perf; do
 		export PCAP_XDP_TRANSPORT=$transport
 		for kib in 4096 1000; do
 			capture_bg -B $kib || return
 			read -r rings total <<< "$(ring_mappings $CAP_PID)"
+			# Fill the rings: every page of them is then resident.
+			$P ping -q -f -c 3000 -s 1400 "$ADDR" > /dev/null 2>&1
+			rss=$(awk '/VmHWM/ { print $2 }' /proc/$CAP_PID/status)
 			kill -INT $CAP_PID; wait $CAP_PID
 			[ "$rings" -eq "$(nproc)" ] || fail "$transport: $rings rings for $(nproc) CPUs" || return
 			[ "$total" -le $((kib * 1024)) ] && [ "$total" -gt $((kib * 1024 / 2)) ] ||
 				fail "$transport, -B $kib: $total bytes of rings" || return
-			log "$transport, -B $kib: $rings rings, $total bytes"
+			[ "$rss" -le $((kib + 16384)) ] ||
+				fail "$transport, -B $kib: tcpdump's resident memory reached $rss KiB" || return
+			log "$transport, -B $kib: $rings rings, $total bytes; tcpdump's peak RSS $rss KiB"
 		done
 	done
 }
@@ -465,13 +470,16 @@ test_filter_fallback() {
 
 test_bench_smoke() {
 	# A short run of the benchmark, so that it keeps working.
-	"$SRC/bench/run.sh" 200000 > "$TMP/bench" 2>&1 || { cat "$TMP/bench"; fail "bench/run.sh failed"; return; }
+	RUNS=1 "$SRC/bench/run.sh" 200000 > "$TMP/bench" 2>&1 || { cat "$TMP/bench"; fail "bench/run.sh failed"; return; }
 	sed 's/^/    /' "$TMP/bench"
-	[ "$(grep -c '^+ tcpdump' "$TMP/bench")" -eq 2 ] || { fail "rows missing"; return; }
-	# A stray frame (IPv6 neighbour discovery) may arrive as tcpdump stops.
-	awk '/^\+ tcpdump/ && $NF > 2 { bad = 1 } END { exit bad }' "$TMP/bench" ||
-		fail "frames unaccounted for" || return
+	[ "$(grep -c '^+ tcpdump' "$TMP/bench")" -eq 8 ] || { fail "rows missing"; return; }
+	# Unaccounted frames, 4th column from the end.  A stray frame (IPv6
+	# neighbour discovery) may arrive as tcpdump stops.
+	awk '/^\+ tcpdump/ && ($(NF - 3) > 2 || $(NF - 3) < -2) { bad = 1 } END { exit bad }' \
+		"$TMP/bench" || fail "frames unaccounted for" || return
+	grep -q "dump, everything, BPF ring buffer" "$TMP/bench" || fail "no dump cost" || return
 	grep -q "tcp port 80 or icmp" "$TMP/bench" || fail "no filter cost" || return
+	grep -q "p99" "$TMP/bench" || fail "no latency" || return
 }
 
 # --- the libpcap API -------------------------------------------------------------
@@ -492,6 +500,21 @@ test_api_select() { attach xdp_echo; ping_bg 100 0.05; api select; }
 test_api_immediate() { attach xdp_echo; ping_bg 100 0.1; api immediate; }
 test_api_direction() { attach xdp_echo; api direction; }
 test_api_refilter() { attach xdp_echo; ping_bg 100 0.1; api refilter; }
+
+# The perf-event rings, the fallback where the kernel has no ring buffers.
+test_perf_tcpdump_echo() { export PCAP_XDP_TRANSPORT=perf; test_tcpdump_echo; }
+test_perf_api_select() { export PCAP_XDP_TRANSPORT=perf; test_api_select; }
+test_perf_api_immediate() { export PCAP_XDP_TRANSPORT=perf; test_api_immediate; }
+test_perf_api_drops() { export PCAP_XDP_TRANSPORT=perf; test_api_drops; }
+test_perf_filter_in_kernel() { export PCAP_XDP_TRANSPORT=perf; test_filter_in_kernel; }
+
+test_transport_unknown() {
+	attach xdp_echo
+	PCAP_XDP_TRANSPORT=carrier-pigeon $X $TCPDUMP -i "xdp:$IF" -c 1 > "$TMP/out" 2>&1
+	grep -q 'PCAP_XDP_TRANSPORT is "carrier-pigeon"' "$TMP/out" || { cat "$TMP/out"; fail "no clear error"; return; }
+	[ "$(hook_name)" = xdp_echo ] || fail "the hook changed" || return
+	log "$(tail -1 "$TMP/out")"
+}
 
 test_api_drops() {
 	attach xdp_echo
