@@ -156,7 +156,8 @@ xdp_filter_accepts(pcap_t *p, const struct xdp_record *rec,
 
 /*
  * Waits for records according to the handle's mode.  Returns 1 if records
- * are ready, 0 if not (timeout, signal, breakloop), or PCAP_ERROR.
+ * are ready, 0 if not (timeout, signal, breakloop), XDP_RINGS_NOTICE if the
+ * helper ended the capture, or PCAP_ERROR.
  */
 static int
 xdp_wait(pcap_t *p)
@@ -219,6 +220,9 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 	px->mono_to_real_ns = xdp_mono_to_real_offset();
 	if (ret < 0)
 		return ret;
+	/* The helper ended the capture (the interface disappeared...). */
+	if (ret == XDP_RINGS_NOTICE)
+		return xdp_privsep_ended(&px->helper, p->errbuf);
 	/*
 	 * Were we told to break out of the loop while waiting?
 	 */
@@ -549,6 +553,12 @@ xdp_activate(pcap_t *p)
 	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
 		ret = (errno == EPERM || errno == EACCES) ?
 		    PCAP_ERROR_PERM_DENIED : PCAP_ERROR;
+		goto fail;
+	}
+	if (xdp_rings_watch_notices(&px->rings, px->helper.sock) != 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "Can't watch the XDP capture helper");
+		ret = PCAP_ERROR;
 		goto fail;
 	}
 	ret = xdp_open_packet_socket(p);

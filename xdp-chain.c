@@ -31,6 +31,7 @@
 #include <config.h>
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -213,15 +214,14 @@ xdp_chain_lock(char *errbuf, size_t errlen)
  * repeats across namespaces.  The cookie of a namespace is never reused.
  */
 static int
-xdp_chain_pin_dir(int ifindex, char *dir, size_t len, char *errbuf,
-    size_t errlen)
+xdp_chain_netns_cookie(__u64 *cookie, char *errbuf, size_t errlen)
 {
-	__u64 cookie = 0;
-	socklen_t optlen = sizeof(cookie);
+	socklen_t optlen = sizeof(*cookie);
 	int fd, err = 0;
 
+	*cookie = 0;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie,
 	    &optlen) != 0)
 		err = errno;
 	if (fd >= 0)
@@ -229,6 +229,19 @@ xdp_chain_pin_dir(int ifindex, char *dir, size_t len, char *errbuf,
 	if (err != 0)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, err,
 		    "Can't identify the network namespace");
+	return 0;
+}
+
+static int
+xdp_chain_pin_dir(int ifindex, char *dir, size_t len, char *errbuf,
+    size_t errlen)
+{
+	__u64 cookie;
+	int ret;
+
+	ret = xdp_chain_netns_cookie(&cookie, errbuf, errlen);
+	if (ret != 0)
+		return ret;
 	snprintf(dir, len, "%s/%llu-%d", XDP_CHAIN_PIN_ROOT,
 	    (unsigned long long)cookie, ifindex);
 	return 0;
@@ -294,6 +307,41 @@ xdp_chain_unpin(const struct xdp_chain_state *cs)
 	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
 	unlink(path);
 	rmdir(cs->pin_dir);
+}
+
+/*
+ * Removes the pins of chains whose interface, in this network namespace,
+ * is gone: a capture that was killed has nobody to remove them when its
+ * interface is deleted.  (Those of namespaces that are gone stay: a cookie
+ * does not tell whether its namespace still exists.)
+ */
+static void
+xdp_chain_sweep(void)
+{
+	struct xdp_chain_state cs;
+	struct dirent *d;
+	unsigned long long cookie;
+	__u64 own;
+	char ifname[IF_NAMESIZE];
+	int ifindex, n;
+	DIR *dir;
+
+	if (xdp_chain_netns_cookie(&own, NULL, 0) != 0)
+		return;
+	dir = opendir(XDP_CHAIN_PIN_ROOT);
+	if (dir == NULL)
+		return;
+	while ((d = readdir(dir)) != NULL) {
+		if (sscanf(d->d_name, "%llu-%d%n", &cookie, &ifindex,
+		    &n) != 2 || d->d_name[n] != '\0' || cookie != own ||
+		    if_indextoname((unsigned int)ifindex, ifname) != NULL)
+			continue;
+		xdp_chain_state_init(&cs, ifindex);
+		snprintf(cs.pin_dir, sizeof(cs.pin_dir), "%s/%llu-%d",
+		    XDP_CHAIN_PIN_ROOT, cookie, ifindex);
+		xdp_chain_unpin(&cs);
+	}
+	closedir(dir);
 }
 
 /* Removes the pins if they are this chain's, not a newer chain's. */
@@ -801,6 +849,20 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	return 0;
 }
 
+/* Whether the entry program entry_fd runs the chain of slots_fd. */
+static int
+xdp_chain_entry_is_ours(int entry_fd, int slots_fd)
+{
+	int fd, ours;
+
+	fd = xdp_hook_open_slots(entry_fd);
+	if (fd < 0)
+		return 0;
+	ours = xdp_chain_same_map(fd, slots_fd);
+	close(fd);
+	return ours;
+}
+
 /*
  * Puts the user's program back on the hook in place of the entry program
  * (same program, same mode), or detaches the entry if there was none, and
@@ -813,7 +875,7 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct xdp_hook hook;
 	__u32 key = XDP_CAPTURE_ORIG_SLOT, orig_id = 0;
-	int entry_fd, orig_fd = -1, slots_fd = -1, ret = 0;
+	int entry_fd, orig_fd = -1, ret = 0;
 	__u32 flags_mode;
 
 	if (xdp_hook_query(cs->ifindex, &hook) != 0 || !hook.is_chain)
@@ -823,8 +885,7 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	if (entry_fd < 0)
 		goto unpin;
 	/* Only the entry of this chain is ours to replace. */
-	slots_fd = xdp_hook_open_slots(entry_fd);
-	if (slots_fd < 0 || !xdp_chain_same_map(slots_fd, cs->slots_fd))
+	if (!xdp_chain_entry_is_ours(entry_fd, cs->slots_fd))
 		goto close_entry;
 
 	opts.old_prog_fd = entry_fd;
@@ -843,7 +904,6 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 
 close_entry:
 	xdp_chain_close(&orig_fd);
-	xdp_chain_close(&slots_fd);
 	close(entry_fd);
 unpin:
 	if (ret == XDP_CHAIN_OK)
@@ -864,6 +924,7 @@ xdp_chain_join(const struct xdp_chain_capture *cap, struct xdp_chain_member *m,
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	if (lock_fd < 0)
 		return lock_fd;
+	xdp_chain_sweep();
 	ret = xdp_chain_find(&cs, 1, errbuf, errlen);
 	if (ret == 0) {
 		xdp_chain_reap(&cs);
@@ -917,6 +978,7 @@ xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	if (lock_fd < 0)
 		return lock_fd;
+	xdp_chain_sweep();
 	xdp_chain_state_init(&cs, ifindex);
 	ret = xdp_chain_find(&cs, 0, errbuf, errlen);
 	if (ret == XDP_CHAIN_ABSENT)
@@ -926,6 +988,38 @@ xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
 	xdp_chain_state_close(&cs);
 	close(lock_fd);
 	return ret;
+}
+
+int
+xdp_chain_check(const struct xdp_chain_member *m, char *errbuf, size_t errlen)
+{
+	struct xdp_hook hook;
+	char ifname[IF_NAMESIZE];
+	int entry_fd, ours;
+
+	if (if_indextoname((unsigned int)m->ifindex, ifname) == NULL)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_NO_SUCH_DEVICE,
+		    0, "The interface disappeared");
+	/* A query that fails says nothing about the hook: ask again later. */
+	if (xdp_hook_query(m->ifindex, &hook) != 0)
+		return XDP_CHAIN_OK;
+	if (hook.is_chain) {
+		entry_fd = bpf_prog_get_fd_by_id(hook.prog_id);
+		if (entry_fd < 0)
+			return XDP_CHAIN_OK;
+		ours = xdp_chain_entry_is_ours(entry_fd, m->dump.slots_fd);
+		close(entry_fd);
+		if (ours)
+			return XDP_CHAIN_OK;
+	}
+	if (hook.prog_id == 0)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
+		    "Another program removed the XDP program of %s; the "
+		    "capture can't see its packets any more", ifname);
+	return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
+	    "Another program replaced the XDP program of %s (now id %u); "
+	    "the capture can't see its packets any more", ifname,
+	    hook.prog_id);
 }
 
 int

@@ -61,6 +61,15 @@ int xdp_chain_join(const struct xdp_chain_capture *cap,
 int xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen);
 
 /*
+ * Whether the capture's chain is still on its interface's hook.  Returns
+ * XDP_CHAIN_OK; XDP_CHAIN_NO_SUCH_DEVICE when the interface is gone; or
+ * XDP_CHAIN_ABSENT when another program took the hook, or removed the
+ * chain from it: the capture sees no packets any more.  errbuf says which.
+ */
+int xdp_chain_check(const struct xdp_chain_member *m, char *errbuf,
+    size_t errlen);
+
+/*
  * Replaces the capture's dump program with one that runs filter (NULL: none)
  * in the kernel, stamping the frames it passes with gen.  The old program
  * stays if the new one can't be made: errbuf then says why.

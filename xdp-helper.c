@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -38,6 +39,13 @@
 
 #define XDP_HELPER_MAX_SNAPLEN	262144		/* libpcap's MAXIMUM_SNAPLEN */
 #define XDP_HELPER_MAX_BUFFER	(1ULL << 32)
+
+/*
+ * How often a running capture checks that its interface and its place on
+ * the hook are still there: an interface deleted, or a chain another tool
+ * replaced, ends the capture within this time.
+ */
+#define XDP_HELPER_CHECK_MS	250
 
 static volatile sig_atomic_t xdp_helper_terminate;
 
@@ -232,6 +240,57 @@ xdp_helper_set_filter(int sock, const union xdp_helper_message *msg,
 	xdp_helper_reply(sock, &reply, NULL, 0);
 }
 
+/*
+ * Leaves on the capture's behalf when its interface or its place on the hook
+ * is gone, and tells the application why: its reader sees the message, and
+ * then the socket close.
+ */
+static int
+xdp_helper_end(int sock, struct xdp_chain_member *member,
+    const struct xdp_privsep_reply *why)
+{
+	char errbuf[XDP_PRIVSEP_ERRLEN];
+	int status;
+
+	status = xdp_chain_leave(member, errbuf, sizeof(errbuf));
+	xdp_helper_reply(sock, why, NULL, 0);
+	return status == XDP_CHAIN_OK ? 0 : 1;
+}
+
+/*
+ * Waits for the next request; while the capture runs, checks every
+ * XDP_HELPER_CHECK_MS that the world it joined is still there.  Returns
+ * the request's size, 0 on hang-up, -1 on error or SIGTERM, or -2 with
+ * why filled in when the capture must end.
+ */
+static ssize_t
+xdp_helper_next_request(int sock, union xdp_helper_message *msg,
+    const struct xdp_chain_member *member, struct xdp_privsep_reply *why)
+{
+	struct pollfd pfd = { sock, POLLIN, 0 };
+	int n;
+
+	for (;;) {
+		if (xdp_helper_terminate)
+			return -1;
+		n = poll(&pfd, 1, member->dump.slot != 0 ?
+		    XDP_HELPER_CHECK_MS : -1);
+		if (n > 0)
+			return xdp_helper_receive(sock, msg);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n == 0) {
+			memset(why, 0, sizeof(*why));
+			why->status = xdp_chain_check(member, why->errmsg,
+			    sizeof(why->errmsg));
+			if (why->status != XDP_CHAIN_OK) {
+				why->ended = 1;
+				return -2;
+			}
+		}
+	}
+}
+
 static int
 xdp_helper_serve(int sock)
 {
@@ -243,7 +302,9 @@ xdp_helper_serve(int sock)
 
 	xdp_chain_member_init(&member);
 	for (;;) {
-		n = xdp_helper_receive(sock, &msg);
+		n = xdp_helper_next_request(sock, &msg, &member, &reply);
+		if (n == -2)
+			return xdp_helper_end(sock, &member, &reply);
 		if (n < 0 && errno == EINTR && !xdp_helper_terminate)
 			continue;
 		if (n < (ssize_t)sizeof(msg.req) ||

@@ -256,6 +256,15 @@ xdp_privsep_pcap_status(int status)
 	}
 }
 
+/* The helper ended the capture: it has left, and is gone. */
+static void
+xdp_privsep_note_end(struct xdp_privsep *ps,
+    const struct xdp_privsep_reply *reply)
+{
+	ps->ended = 1;
+	pcap_strlcpy(ps->why, reply->errmsg, sizeof(ps->why));
+}
+
 /*
  * Returns the number of fds received into fds (the caller's to close), or a
  * PCAP_ERROR_* code with a message in errbuf and no fd open.
@@ -277,6 +286,8 @@ xdp_privsep_transact(struct xdp_privsep *ps,
 			    errno, "Can't talk to the XDP capture helper");
 		return PCAP_ERROR;
 	}
+	if (reply->ended)
+		xdp_privsep_note_end(ps, reply);
 	if (reply->status != XDP_CHAIN_OK) {
 		xdp_privsep_close_fds(fds, nr_fds);
 		pcap_strlcpy(errbuf, reply->errmsg, PCAP_ERRBUF_SIZE);
@@ -349,6 +360,29 @@ xdp_privsep_set_filter(struct xdp_privsep *ps,
 }
 
 int
+xdp_privsep_ended(struct xdp_privsep *ps, char *errbuf)
+{
+	struct xdp_privsep_reply reply;
+	int fds[XDP_PRIVSEP_MAX_FDS];
+	int nr_fds;
+
+	if (!ps->ended) {
+		nr_fds = xdp_privsep_receive(ps, &reply, fds);
+		if (nr_fds >= 0) {
+			xdp_privsep_close_fds(fds, nr_fds);
+			if (reply.ended)
+				xdp_privsep_note_end(ps, &reply);
+		}
+	}
+	if (ps->ended)
+		pcap_strlcpy(errbuf, ps->why, PCAP_ERRBUF_SIZE);
+	else
+		snprintf(errbuf, PCAP_ERRBUF_SIZE,
+		    "The XDP capture helper exited unexpectedly");
+	return PCAP_ERROR;
+}
+
+int
 xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 {
 	struct xdp_privsep_request req;
@@ -358,6 +392,11 @@ xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 
 	if (ps->sock < 0)
 		return 0;
+	/* A helper that ended the capture has left already. */
+	if (ps->ended) {
+		xdp_privsep_close(ps);
+		return 0;
+	}
 	memset(&req, 0, sizeof(req));
 	req.op = XDP_PRIVSEP_LEAVE;
 	ret = xdp_privsep_transact(ps, &req, NULL, &reply, fds, errbuf);

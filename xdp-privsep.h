@@ -60,12 +60,20 @@ struct xdp_privsep_reply {
 	__u64	ring_size;	/* JOIN: bytes of each ring's data area */
 	__u32	filter_gen;	/* SETFILTER: stamped on frames it passes */
 	__u32	transport;	/* JOIN: enum xdp_capture_transport */
+	__u32	ended;		/* unasked: the capture ended (errmsg: why) */
 	char	errmsg[XDP_PRIVSEP_ERRLEN];
 };
 
-/* The application's end. */
+/*
+ * The application's end.  Its socket becomes readable when the helper ends
+ * the capture on its own: the interface disappeared, or another program
+ * took the XDP hook.  The helper then leaves, sends a reply with ended set,
+ * and exits.
+ */
 struct xdp_privsep {
 	int	sock;		/* -1 when no helper runs */
+	int	ended;		/* the helper ended the capture */
+	char	why[XDP_PRIVSEP_ERRLEN];	/* its reason */
 };
 
 /*
@@ -86,6 +94,12 @@ int	xdp_privsep_join(struct xdp_privsep *ps,
 int	xdp_privsep_set_filter(struct xdp_privsep *ps,
 	    const struct xdp_filter_insn *filter, size_t filter_len,
 	    __u32 *filter_gen, char *errbuf);
+
+/*
+ * Called when the socket is readable with no request outstanding: puts the
+ * reason the capture ended in errbuf and returns PCAP_ERROR.
+ */
+int	xdp_privsep_ended(struct xdp_privsep *ps, char *errbuf);
 
 /* Has the helper leave the chain, and ends it. Returns 0 or PCAP_ERROR. */
 int	xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf);

@@ -44,6 +44,7 @@
 /* epoll tags of the fds that are not rings (rings are tagged by index). */
 #define XDP_RINGS_TAG_WAKE	UINT32_MAX
 #define XDP_RINGS_TAG_FLUSH	(UINT32_MAX - 1)
+#define XDP_RINGS_TAG_NOTICE	(UINT32_MAX - 2)
 
 struct xdp_ring {
 	int	fd;		/* the ring buffer or the perf event */
@@ -516,7 +517,7 @@ xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 {
 	struct epoll_event ev[8];
 	uint64_t value;
-	int n, i;
+	int n, i, notice = 0;
 
 	if (xdp_rings_release_all(rings))
 		return 1;
@@ -528,8 +529,19 @@ xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 			(void)read(rings->wake_fd, &value, sizeof(value));
 		else if (ev[i].data.u32 == XDP_RINGS_TAG_FLUSH)
 			(void)read(rings->flush_fd, &value, sizeof(value));
+		else if (ev[i].data.u32 == XDP_RINGS_TAG_NOTICE)
+			notice = 1;
 	}
-	return xdp_rings_pending(rings);
+	/* The records written before the notice come first. */
+	if (xdp_rings_pending(rings))
+		return 1;
+	return notice ? XDP_RINGS_NOTICE : 0;
+}
+
+int
+xdp_rings_watch_notices(struct xdp_rings *rings, int fd)
+{
+	return xdp_rings_watch(rings, fd, XDP_RINGS_TAG_NOTICE);
 }
 
 int

@@ -43,8 +43,18 @@ int	xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
 void	xdp_rings_close(struct xdp_rings *rings);
 
 /*
+ * Adds fd to the wait set: once it is readable, and no record is left,
+ * xdp_rings_wait() returns XDP_RINGS_NOTICE.  The caller keeps fd.
+ * Returns 0, or -1 with errno.
+ */
+int	xdp_rings_watch_notices(struct xdp_rings *rings, int fd);
+
+#define XDP_RINGS_NOTICE	2
+
+/*
  * Waits up to timeout_ms (-1: forever) for a record, a wake-up or a flush
- * tick.  Returns 1 if a record is ready, 0 if not, -1 with errno on error.
+ * tick.  Returns 1 if a record is ready, 0 if not, XDP_RINGS_NOTICE, or -1
+ * with errno on error.
  */
 int	xdp_rings_wait(struct xdp_rings *rings, int timeout_ms);
 

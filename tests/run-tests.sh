@@ -691,6 +691,80 @@ test_capture_leaves_middle() {
 	log "B kept capturing after A left (pass-through in A's slot), C took the gap; '$before' restored"
 }
 
+# --- the world changes underneath ---------------------------------------------------
+
+# Waits for the capture in CAP_PID to end on its own; true if it did, with
+# the error MESSAGE, within SECONDS.
+capture_ends() {	# capture_ends MESSAGE [SECONDS]
+	local i
+	for i in $(seq $((${2:-3} * 20))); do
+		kill -0 $CAP_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 $CAP_PID 2>/dev/null && { fail "tcpdump still runs"; return; }
+	wait $CAP_PID
+	[ $? -eq 1 ] || { cat "$TMP/err"; fail "tcpdump did not exit with status 1"; return; }
+	grep -q "pcap_loop: $1" "$TMP/err" || { cat "$TMP/err"; fail "no 'pcap_loop: $1'"; return; }
+	grep -q "packets captured" "$TMP/err" || { cat "$TMP/err"; fail "tcpdump printed no statistics"; return; }
+	$TCPDUMP -r "$TMP/cap.pcap" > /dev/null 2>&1 || fail "the capture file is unreadable" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+	[ -z "$(helper_pids)" ] || fail "a helper is left running" || return
+}
+
+test_interface_deleted() {
+	attach xdp_echo
+	ping_bg 100 0.02
+	capture_bg || return
+	sleep 0.5
+	$X ip link del "$IF"
+	capture_ends "The interface disappeared" || return
+	log "$(grep -o 'pcap_loop: .*' "$TMP/err"); $(grep 'packets captured' "$TMP/err"), file complete, bpffs clean"
+}
+
+test_program_replaced() {
+	attach xdp_echo
+	local now
+	capture_bg || return
+	# Another tool, without asking: "ip -force" replaces what is there.
+	$X ip -force link set dev "$IF" xdpdrv obj "$BUILD/bpf/xdp_pass.bpf.o" sec xdp
+	now=$(hook)
+	capture_ends "Another program replaced the XDP program of $IF (now id ${now% *})" || return
+	[ "$(hook)" = "$now" ] || fail "the capture clobbered the new program: $(hook), not $now" || return
+	log "$(grep -o 'pcap_loop: .*' "$TMP/err" | cut -c1-60)...; '$now' stays"
+}
+
+test_program_removed() {
+	attach xdp_echo
+	capture_bg || return
+	$X ip link set dev "$IF" xdpdrv off
+	capture_ends "Another program removed the XDP program of $IF" || return
+	[ "$(hook)" = "none " ] || fail "the capture attached something again: $(hook)" || return
+	log "$(grep -o 'pcap_loop: .*' "$TMP/err" | cut -c1-60)...; the hook stays empty"
+}
+
+test_down_up() {
+	attach xdp_echo
+	local before n
+	before=$(hook)
+	$X $TCPDUMP -l -i "xdp:$IF" -nn icmp > "$TMP/out" 2> "$TMP/err" & CAP_PID=$!
+	wait_for "$TMP/err" "listening on" || { cat "$TMP/err"; fail "tcpdump did not start"; return; }
+	ping_bg 10 0.05
+	pings_answered 10 || { fail "pings lost before"; return; }
+	$X ip link set "$IF" down
+	sleep 0.6	# past the helper's checks
+	$X ip link set "$IF" up
+	for _ in $(seq 40); do $P ping -c 1 -W 0.2 "$ADDR" > /dev/null 2>&1 && break; done
+	ping_bg 10 0.05
+	pings_answered 10 || { fail "pings lost after the interface came back"; return; }
+	sleep 0.5
+	kill -0 $CAP_PID 2>/dev/null || { cat "$TMP/err"; fail "tcpdump ended"; return; }
+	kill -INT $CAP_PID; wait $CAP_PID
+	n=$(grep -c 'ICMP echo request' "$TMP/out")
+	[ "$n" -ge 21 ] || { cat "$TMP/err"; fail "$n echo requests captured, expected 21 or more"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
+	log "down and up again: tcpdump kept capturing ($n echo requests), '$before' restored"
+}
+
 test_lookupnet() {
 	attach xdp_echo
 	$X ip addr add 10.199.1.1/24 dev "$IF"
