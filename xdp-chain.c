@@ -309,41 +309,6 @@ xdp_chain_unpin(const struct xdp_chain_state *cs)
 	rmdir(cs->pin_dir);
 }
 
-/*
- * Removes the pins of chains whose interface, in this network namespace,
- * is gone: a capture that was killed has nobody to remove them when its
- * interface is deleted.  (Those of namespaces that are gone stay: a cookie
- * does not tell whether its namespace still exists.)
- */
-static void
-xdp_chain_sweep(void)
-{
-	struct xdp_chain_state cs;
-	struct dirent *d;
-	unsigned long long cookie;
-	__u64 own;
-	char ifname[IF_NAMESIZE];
-	int ifindex, n;
-	DIR *dir;
-
-	if (xdp_chain_netns_cookie(&own, NULL, 0) != 0)
-		return;
-	dir = opendir(XDP_CHAIN_PIN_ROOT);
-	if (dir == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL) {
-		if (sscanf(d->d_name, "%llu-%d%n", &cookie, &ifindex,
-		    &n) != 2 || d->d_name[n] != '\0' || cookie != own ||
-		    if_indextoname((unsigned int)ifindex, ifname) != NULL)
-			continue;
-		xdp_chain_state_init(&cs, ifindex);
-		snprintf(cs.pin_dir, sizeof(cs.pin_dir), "%s/%llu-%d",
-		    XDP_CHAIN_PIN_ROOT, cookie, ifindex);
-		xdp_chain_unpin(&cs);
-	}
-	closedir(dir);
-}
-
 /* Removes the pins if they are this chain's, not a newer chain's. */
 static void
 xdp_chain_unpin_own(const struct xdp_chain_state *cs)
@@ -372,6 +337,84 @@ xdp_chain_map_id(int map_fd)
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0)
 		return 0;
 	return info.id;
+}
+
+/* Whether program fd is an entry program that runs the chain of map_id. */
+static int
+xdp_chain_prog_is_entry_of(int fd, __u32 map_id)
+{
+	struct bpf_prog_info info;
+	__u32 map_ids[8], len = sizeof(info), i;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0 ||
+	    strcmp(info.name, XDP_HOOK_ENTRY_NAME) != 0)
+		return 0;
+	for (i = 0; i < info.nr_map_ids && i < 8; i++)
+		if (map_ids[i] == map_id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether any entry program, on any hook, runs the chain of map_id.  Only a
+ * hook holds an entry program once its chain is made (with the lock held).
+ */
+static int
+xdp_chain_map_has_entry(__u32 map_id)
+{
+	__u32 id = 0;
+	int fd, found = 0;
+
+	while (!found && bpf_prog_get_next_id(id, &id) == 0) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		found = xdp_chain_prog_is_entry_of(fd, map_id);
+		close(fd);
+	}
+	return found;
+}
+
+/*
+ * Removes the pins of chains that no hook runs any more: the interface, or
+ * its whole network namespace, is gone, or another tool replaced the entry,
+ * after their captures were killed, with nobody left to remove them.
+ */
+static void
+xdp_chain_sweep(void)
+{
+	struct xdp_chain_state cs;
+	struct dirent *d;
+	char path[PATH_MAX];
+	__u32 map_id;
+	int fd;
+	DIR *dir;
+
+	dir = opendir(XDP_CHAIN_PIN_ROOT);
+	if (dir == NULL)
+		return;
+	while ((d = readdir(dir)) != NULL) {
+		/* Chains' directories are named COOKIE-IFINDEX. */
+		if (d->d_name[0] == '.' || strlen(d->d_name) > 40)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/slots", XDP_CHAIN_PIN_ROOT,
+		    d->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		map_id = xdp_chain_map_id(fd);
+		close(fd);
+		if (map_id == 0 || xdp_chain_map_has_entry(map_id))
+			continue;
+		xdp_chain_state_init(&cs, 0);
+		snprintf(cs.pin_dir, sizeof(cs.pin_dir), "%s/%.40s",
+		    XDP_CHAIN_PIN_ROOT, d->d_name);
+		xdp_chain_unpin(&cs);
+	}
+	closedir(dir);
 }
 
 /*

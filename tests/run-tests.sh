@@ -55,14 +55,14 @@ setup_hosts() {
 }
 
 teardown_hosts() {
-	local pids
+	local pids ns
 	pids=$(jobs -p)
 	[ -n "$pids" ] && kill $pids 2>/dev/null
 	wait 2>/dev/null
-	ip netns pids "$NS_X" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns pids "$NS_P" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns del "$NS_X" 2>/dev/null
-	ip netns del "$NS_P" 2>/dev/null
+	for ns in "$NS_X" "$NS_P" "$NS_X-2" "$NS_P-2"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
 	[ -n "$TMP" ] && rm -rf "$TMP"
 	TMP=
 }
@@ -689,6 +689,209 @@ test_capture_leaves_middle() {
 	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
 	[ -z "$(leftover_pins)" ] || fail "pins left" || return
 	log "B kept capturing after A left (pass-through in A's slot), C took the gap; '$before' restored"
+}
+
+# --- many captures -------------------------------------------------------------------
+
+# Tail calls the xdp_tailcall program got for the last frame, once FRAMES
+# more frames reached it (pings it drops).
+tail_calls() {	# tail_calls FRAMES
+	local before
+	before=$(tailcall_value 1)
+	$P ping -q -c "$1" -i 0.01 -W 0.1 "$ADDR" > /dev/null 2>&1
+	[ "$(tailcall_value 1)" -ge $((before + $1)) ] || { echo "no frames reached it"; return; }
+	tailcall_value 0
+}
+
+tailcall_value() {	# tailcall_value KEY: tailcall_depth[KEY], in decimal
+	bpftool -j map lookup id "$TAILCALL_MAP" key "$1" 0 0 0 |
+		sed -n 's/.*"formatted":{"key":[0-9]*,"value":\([0-9]*\)}.*/\1/p'
+}
+
+# Starts captures until N run, in CAPS; each gets its own snapshot length.
+start_captures() {	# start_captures N
+	local i
+	for i in $(seq $((${#CAPS[@]} + 1)) "$1"); do
+		$X $TCPDUMP -i "xdp:$IF" -s $((60 + i)) -w "$TMP/c$i.pcap" 2> "$TMP/c$i.err" &
+		CAPS+=($!)
+		wait_for "$TMP/c$i.err" "listening on" || { cat "$TMP/c$i.err"; fail "capture $i did not start"; return; }
+	done
+}
+
+test_eight_captures() {
+	attach xdp_echo
+	local before i n want order
+	# Filter, snapshot length, buffer (KiB), and the frames it must see of
+	# 20 echo requests and 100 UDP datagrams to port 9.
+	local -a filter=("icmp" "icmp[icmptype] == icmp-echo" "udp port 9" "udp"
+		"ip" "icmp or udp port 9" "tcp" "udp and ip[8] > 0")
+	local -a snap=(64 100 80 1500 200 96 68 262144)
+	local -a buf=(1024 2048 4096 512 8192 1024 256 16384)
+	local -a expect=(20 20 100 100 120 120 0 100)
+	before=$(hook)
+	CAPS=()
+	for i in $(seq 0 7); do
+		$X $TCPDUMP -i "xdp:$IF" -s "${snap[$i]}" -B "${buf[$i]}" -w "$TMP/c$i.pcap" "${filter[$i]}" 2> "$TMP/c$i.err" &
+		CAPS+=($!)
+		wait_for "$TMP/c$i.err" "listening on" || { cat "$TMP/c$i.err"; fail "capture $i did not start"; return; }
+	done
+	ping_bg 20 0.05
+	udp_bg 100
+	pings_answered 20 || { fail "pings lost with 8 captures"; return; }
+	sleep 3		# the datagrams, then two flush ticks
+	# They leave in an order of their own.
+	order=$(seq 0 7 | shuf | tr '\n' ' ')
+	for i in $order; do kill -INT "${CAPS[$i]}"; wait "${CAPS[$i]}"; done
+	for i in $(seq 0 7); do
+		n=$($TCPDUMP -r "$TMP/c$i.pcap" 2> "$TMP/r.err" | wc -l)
+		want=${expect[$i]}
+		# Everything also holds the peer's neighbour discovery.
+		[ "$n" = "$want" ] || { cat "$TMP/c$i.err"; fail "'${filter[$i]}' captured $n frames, not $want"; return; }
+		grep -q "snapshot length ${snap[$i]}\$" "$TMP/r.err" || { cat "$TMP/r.err"; fail "capture $i: not -s ${snap[$i]}"; return; }
+	done
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	log "8 captures, each its own filter, -s and -B, saw exactly their frames; left in the order $order; '$before' restored"
+}
+
+# A second pair of test hosts, with the same names, and so the same ifindex.
+setup_second_hosts() {
+	X2="nsenter --net=/var/run/netns/$NS_X-2"
+	P2="nsenter --net=/var/run/netns/$NS_P-2"
+	ip netns add "$NS_X-2" && ip netns add "$NS_P-2" &&
+	ip link add "$IF" netns "$NS_X-2" type veth peer name "$PEER_IF" netns "$NS_P-2" &&
+	$X2 ip link set "$IF" up && $P2 ip addr add "$PEER_ADDR/24" dev "$PEER_IF" &&
+	$P2 ip link set "$PEER_IF" up &&
+	$P2 ip link set dev "$PEER_IF" xdpdrv obj "$BUILD/bpf/xdp_pass.bpf.o" sec xdp &&
+	$X2 ip link set dev "$IF" xdpdrv obj "$BUILD/bpf/xdp_echo.bpf.o" sec xdp &&
+	$P2 ip neigh replace "$ADDR" lladdr "$($X2 ip -br link show "$IF" | awk '{ print $3 }')" dev "$PEER_IF"
+}
+
+test_netns_same_interface() {
+	attach xdp_echo
+	local before before2 idx idx2 n n2
+	setup_second_hosts || { fail "can't make the second hosts"; return; }
+	before=$(hook)
+	before2=$($X2 ip link show "$IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	idx=$($X ip -o link show "$IF" | cut -d: -f1)
+	idx2=$($X2 ip -o link show "$IF" | cut -d: -f1)
+	[ "$idx" = "$idx2" ] || { fail "the two $IF have ifindex $idx and $idx2"; return; }
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 20 icmp > "$TMP/out1" 2> "$TMP/err1" & CAPS=($!)
+	$X2 timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 10 icmp > "$TMP/out2" 2> "$TMP/err2" & CAPS+=($!)
+	wait_for "$TMP/err1" "listening on" && wait_for "$TMP/err2" "listening on" ||
+		{ cat "$TMP/err1" "$TMP/err2"; fail "the captures did not start"; return; }
+	# Different traffic on each: 20 pings here, 10 there, with other ids.
+	ping_bg 20 0.05
+	$P2 ping -q -c 10 -i 0.1 -W 1 "$ADDR" > "$TMP/ping2.out" 2>&1
+	pings_answered 20 || { fail "pings lost"; return; }
+	grep -q "10 received" "$TMP/ping2.out" || { cat "$TMP/ping2.out"; fail "pings lost in the second namespace"; return; }
+	wait "${CAPS[@]}" || { cat "$TMP/err1" "$TMP/err2"; fail "a capture failed"; return; }
+	n=$(grep -c 'ICMP echo request' "$TMP/out1")
+	n2=$(grep -c 'ICMP echo request' "$TMP/out2")
+	[ "$n" = 20 ] && [ "$n2" = 10 ] || { fail "captured $n and $n2, not 20 and 10"; return; }
+	[ "$(sed -n 's/.* id \([0-9]*\),.*/\1/p' "$TMP/out2" | sort -u | wc -l)" = 1 ] || fail "frames of the other namespace" || return
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
+	[ "$($X2 ip link show "$IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')" = "$before2" ] ||
+		fail "the second hook not restored" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	log "$IF (ifindex $idx) in two namespaces captured at once: 20 and 10 echo requests, each its own; both hooks restored"
+}
+
+# Frames xdp_drop counted, over all CPUs.
+drop_count() {
+	bpftool map dump name drop_count |
+		grep -o '"value": [0-9]*' | awk '{ sum += $2 } END { print sum + 0 }'
+}
+
+test_churn_under_load() {
+	local frames=${CHURN_FRAMES:-6000000} rate=2000000 gen t i r pids started=0 killed=0 left=0 sent counted
+	attach xdp_drop
+	# No stray frames from the peer while counting.
+	$P ip link set dev "$PEER_IF" xdp off
+	$P sysctl -qw "net.ipv6.conf.$PEER_IF.disable_ipv6=1"
+	$X sysctl -qw "net.ipv6.conf.$IF.disable_ipv6=1"
+	sleep 0.5
+	counted=$(drop_count)
+	# The frames' hook runs on the generator's CPU; the captures, and
+	# their helpers, on the other.
+	$P taskset -c 0 "$BUILD/bench/xdp-gen" "$PEER_IF" "$(mac_of "$IF")" "$frames" 64 "$rate" > "$TMP/gen" 2>&1 &
+	gen=$!
+	# Captures join, leave, and are killed, at random, as long as frames
+	# flow: at most 8 at a time.  One in four captures everything; the
+	# others' filters reject the generator's frames.
+	CAPS=()
+	while kill -0 $gen 2>/dev/null; do
+		r=$((RANDOM % 4))
+		if [ ${#CAPS[@]} -lt 8 ] && { [ $r -lt 2 ] || [ ${#CAPS[@]} -eq 0 ]; }; then
+			started=$((started + 1))
+			$X taskset -c 1 $TCPDUMP -i "xdp:$IF" -w /dev/null -s $((64 + RANDOM % 1000)) \
+				$([ $((RANDOM % 4)) != 0 ] && echo "tcp or udp port $((RANDOM % 1000 + 10))") \
+				2> "$TMP/churn$started.err" &
+			CAPS+=($!:$started)
+		else
+			i=$((RANDOM % ${#CAPS[@]}))
+			t=${CAPS[$i]}
+			case $r in
+			2) # tcpdump ignores SIGINT until it has opened the device.
+			   wait_for "$TMP/churn${t#*:}.err" "listening on"
+			   kill -INT "${t%:*}" 2>/dev/null; left=$((left + 1)) ;;
+			*) kill -9 "${t%:*}" 2>/dev/null; killed=$((killed + 1))
+			   # Sometimes a helper too: a dead slot for the next join.
+			   [ $((RANDOM % 2)) = 0 ] && pkill -9 -f "pcap-xdp-helper --serve" -n ;;
+			esac
+			{ wait "${t%:*}"; } 2>/dev/null
+			CAPS=("${CAPS[@]:0:$i}" "${CAPS[@]:$((i + 1))}")
+		fi
+		sleep 0.$((RANDOM % 3))
+	done 2> /dev/null	# bash's word of each capture killed
+	wait $gen || { cat "$TMP/gen"; fail "the generator failed"; return; }
+	for t in "${CAPS[@]}"; do
+		wait_for "$TMP/churn${t#*:}.err" "listening on"
+		kill -INT "${t%:*}" 2>/dev/null; wait "${t%:*}" 2>/dev/null
+	done
+	for _ in $(seq 100); do [ -z "$(helper_pids)" ] && break; sleep 0.05; done
+	# What the helpers killed with their captures left.
+	$X "$HELPER" --cleanup "$IF" || { fail "pcap-xdp-helper --cleanup failed"; return; }
+	sent=$(awk '{ print $1 }' "$TMP/gen")
+	counted=$(($(drop_count) - counted))
+	[ "$(hook_name)" = xdp_drop ] || fail "the hook holds $(hook_name), not xdp_drop" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left" || return
+	[ "$counted" = "$sent" ] ||
+		{ $X ip -s link show "$IF"; fail "xdp_drop counted $counted frames of $sent sent"; return; }
+	awk '{ exit $1 / $2 < 1e6 }' "$TMP/gen" || { cat "$TMP/gen"; fail "less than 1 Mpps"; return; }
+	log "$sent frames at $(awk '{ printf "%.2f", $1 / $2 / 1e6 }' "$TMP/gen") Mpps while $started captures joined, $left left, $killed were killed: xdp_drop counted $counted"
+}
+
+test_tail_call_budget() {
+	local pin=/sys/fs/bpf/pxt-jmp-$$ n0 n1 n8 n16 status
+	CAPS=()
+	mount | grep -q " /sys/fs/bpf type bpf" || mount -t bpf bpf /sys/fs/bpf
+	$X "$ATTACH" tailcall "$IF" "$BUILD/bpf/xdp_tailcall.bpf.o" "$pin" ||
+		{ fail "can't attach the tail-calling program"; return; }
+	TAILCALL_MAP=$(bpftool map show | sed -n 's/^\([0-9]*\): array  name tailcall_depth .*/\1/p' | tail -1)
+	(
+		n0=$(tail_calls 3)
+		[ "$n0" = 33 ] || { fail "alone, the program got $n0 tail calls, not 33"; exit; }
+		# Per frame, N captures cost N + 1 tail calls: the entry's and
+		# one per capture.  (The last capture's call to the empty slot
+		# after it does not count with the x86-64 JIT; the interpreter
+		# counts it.)
+		start_captures 1 && n1=$(tail_calls 3)
+		[ "$n1" = 31 ] || { fail "with 1 capture it got $n1 tail calls, not 31"; exit; }
+		start_captures 8 && n8=$(tail_calls 3)
+		[ "$n8" = 24 ] || { fail "with 8 captures it got $n8 tail calls, not 24"; exit; }
+		start_captures 16 && n16=$(tail_calls 3)
+		[ "$n16" = 16 ] || { fail "with 16 captures it got $n16 tail calls, not 16"; exit; }
+		$X $TCPDUMP -i "xdp:$IF" -c 1 > /dev/null 2> "$TMP/err17" && { fail "a 17th capture started"; exit; }
+		grep -q "Too many captures" "$TMP/err17" || { cat "$TMP/err17"; fail "no 'Too many captures'"; exit; }
+		kill -INT "${CAPS[@]}"; wait "${CAPS[@]}"
+		[ "$(tail_calls 3)" = 33 ] || { fail "after the captures, the program did not get its 33 tail calls back"; exit; }
+		[ -z "$(leftover_pins)" ] || { fail "pins left"; exit; }
+		log "tail calls left to a program that uses them: 33 alone, $n1 with 1 capture, $n8 with 8, $n16 with 16; a 17th refused"
+	)
+	status=$?
+	rm -f "$pin"
+	return $status
 }
 
 # --- the world changes underneath ---------------------------------------------------

@@ -5,8 +5,11 @@
  *   xdp-attach link IFNAME OBJ PIN	through a bpf_link, pinned at PIN
  *   xdp-attach devbound IFNAME OBJ	device-bound (BPF_F_XDP_DEV_BOUND_ONLY)
  *   xdp-attach frags IFNAME OBJ	multi-buffer (BPF_F_XDP_HAS_FRAGS)
+ *   xdp-attach tailcall IFNAME OBJ PIN	OBJ's first program, with its second
+ *					in its program array, pinned at PIN
  *
- * The last two attach natively through netlink.  OBJ's first program is used.
+ * The last three attach natively through netlink.  OBJ's first program is
+ * the one attached.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +31,32 @@ fail(const char *what, int err)
 	return 1;
 }
 
+/*
+ * Puts OBJ's second program in slot 0 of its program array, and pins the
+ * array: the kernel empties a program array when its last file goes.
+ */
+static int
+fill_prog_array(struct bpf_object *obj, const char *pin)
+{
+	struct bpf_program *first, *second;
+	struct bpf_map *map;
+	__u32 key = 0;
+	int fd;
+
+	first = bpf_object__next_program(obj, NULL);
+	second = bpf_object__next_program(obj, first);
+	bpf_object__for_each_map(map, obj)
+		if (bpf_map__type(map) == BPF_MAP_TYPE_PROG_ARRAY)
+			break;
+	if (second == NULL || map == NULL)
+		return -ENOENT;
+	fd = bpf_program__fd(second);
+	if (bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd),
+	    BPF_ANY) != 0)
+		return -errno;
+	return bpf_map__pin(map, pin);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -39,8 +68,8 @@ main(int argc, char **argv)
 	int err;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: xdp-attach link|devbound|frags IFNAME "
-		    "OBJ [PIN]\n");
+		fprintf(stderr, "usage: xdp-attach link|devbound|frags|tailcall "
+		    "IFNAME OBJ [PIN]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -60,6 +89,11 @@ main(int argc, char **argv)
 	if (err != 0)
 		return fail("load", -err);
 
+	if (strcmp(mode, "tailcall") == 0 && argc == 5) {
+		err = fill_prog_array(obj, argv[4]);
+		if (err != 0)
+			return fail("program array", -err);
+	}
 	if (strcmp(mode, "link") == 0 && argc == 5) {
 		link = bpf_program__attach_xdp(prog, (int)ifindex);
 		if (link == NULL)
