@@ -41,6 +41,7 @@
 
 #include "pcap-int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -488,6 +489,48 @@ xdp_transport_wanted(__u32 *transport, char *errbuf)
 	return 0;
 }
 
+/* What the kernel takes as an interface name (dev_valid_name()). */
+static int
+xdp_valid_ifname(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len >= IF_NAMESIZE || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (name[i] == '/' || name[i] == ':' ||
+		    isspace((unsigned char)name[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A device name as an error message may show it: at most 40 bytes, with
+ * the bytes that are not printable as \xNN.
+ */
+#define XDP_PRINTABLE_NAME	(40 * 4 + 4)
+
+static const char *
+xdp_printable(const char *name, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; name[i] != '\0' && i < 40 && n + 5 < len; i++) {
+		if (isprint((unsigned char)name[i]))
+			buf[n++] = name[i];
+		else
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x",
+			    (unsigned char)name[i]);
+	}
+	if (name[i] != '\0' && n + 4 < len) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static int
 xdp_activate(pcap_t *p)
 {
@@ -496,6 +539,7 @@ xdp_activate(pcap_t *p)
 	struct xdp_privsep_request req;
 	struct xdp_privsep_reply reply;
 	int fds[XDP_PRIVSEP_MAX_FDS];
+	char printable[XDP_PRINTABLE_NAME];
 	int ret;
 
 	px->packet_fd = -1;
@@ -509,10 +553,12 @@ xdp_activate(pcap_t *p)
 		ret = PCAP_ERROR_RFMON_NOTSUP;
 		goto fail;
 	}
-	px->ifindex = (int)if_nametoindex(ifname);
+	px->ifindex = xdp_valid_ifname(ifname) ?
+	    (int)if_nametoindex(ifname) : 0;
 	if (px->ifindex == 0) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
-		    "There is no network interface named \"%s\"", ifname);
+		    "There is no network interface named \"%s\"",
+		    xdp_printable(ifname, printable, sizeof(printable)));
 		ret = PCAP_ERROR_NO_SUCH_DEVICE;
 		goto fail;
 	}

@@ -340,7 +340,7 @@ xdp_helper_cleanup(int argc, char **argv)
 {
 	char errbuf[XDP_PRIVSEP_ERRLEN];
 	unsigned int ifindex;
-	int i, status = 0;
+	int i, ret, status = 0;
 
 	for (i = 0; i < argc; i++) {
 		ifindex = if_nametoindex(argv[i]);
@@ -350,12 +350,15 @@ xdp_helper_cleanup(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (xdp_chain_cleanup((int)ifindex, errbuf,
-		    sizeof(errbuf)) != 0) {
+		ret = xdp_chain_cleanup((int)ifindex, errbuf, sizeof(errbuf));
+		if (ret == XDP_CHAIN_PERM_DENIED)
+			fprintf(stderr, "pcap-xdp-helper: %s: only root can "
+			    "clean up after XDP captures (%s)\n", argv[i],
+			    errbuf);
+		else if (ret != 0)
 			fprintf(stderr, "pcap-xdp-helper: %s: %s\n", argv[i],
 			    errbuf);
-			status = 1;
-		}
+		status |= ret != 0;
 	}
 	return status;
 }

@@ -396,6 +396,17 @@ test_filter_differential() { filter_test diff 2000; }
 # Random programs and random expressions, for $FUZZ_SECONDS s.
 test_filter_fuzz() { filter_test fuzz "${FUZZ_SECONDS:-15}"; }
 
+test_options_fuzz() {
+	attach xdp_echo
+	ping_bg 10000 0.01
+	$X "$BUILD/tests/options-fuzz" "$IF" "${FUZZ_SECONDS:-15}" > "$TMP/fuzz" 2>&1
+	local status=$?
+	grep -v "^pcap-xdp: " "$TMP/fuzz" | tail -5 | sed 's/^/    /'
+	[ $status = 0 ] || return 1
+	for _ in $(seq 40); do [ -z "$(helper_pids)" ] && break; sleep 0.05; done
+	[ -z "$(helper_pids)" ] || fail "helpers left running"
+}
+
 test_filter_in_kernel() {
 	attach xdp_echo
 	local captured received
@@ -593,6 +604,26 @@ test_error_offloaded() {
 	[ -d /sys/bus/netdevsim ] ||
 		{ skip "no netdevsim here, the only way to offload an XDP program without the hardware"; return; }
 	fail "offload test not written for netdevsim"
+}
+
+test_bpffs_root_only() {
+	attach xdp_echo
+	local nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all"
+	local before modes
+	capture_bg || return
+	before=$(find "$PIN_ROOT" | sort | xargs stat -c '%n %a %U')
+	# The root, each chain's directory, and its pins: root's alone.
+	modes=$(find "$PIN_ROOT" -newer "$TMP/pins.before" -o -path "$PIN_ROOT" | xargs stat -c '%a %U' | sort -u | tr '\n' ' ')
+	[ "$modes" = "600 root 700 root " ] || { find "$PIN_ROOT" | xargs stat -c '%n %a %U'; fail "modes: $modes"; return; }
+	$X $nobody ls "$PIN_ROOT" > /dev/null 2>&1 && { fail "nobody can list $PIN_ROOT"; return; }
+	$X $nobody bpftool map show pinned "$(find "$PIN_ROOT" -name slots | head -1)" > /dev/null 2>&1 &&
+		{ fail "nobody can open the chain's pins"; return; }
+	$X $nobody "$HELPER" --cleanup "$IF" > "$TMP/out" 2>&1 && { fail "nobody ran the cleanup"; return; }
+	grep -q "only root can clean up" "$TMP/out" || { cat "$TMP/out"; fail "no clear error for nobody's cleanup"; return; }
+	[ "$(hook_name)" = pcapxdp_entry ] || fail "the chain is gone: $(hook_name)" || return
+	[ "$(find "$PIN_ROOT" | sort | xargs stat -c '%n %a %U')" = "$before" ] || fail "bpffs changed" || return
+	kill -INT $CAP_PID; wait $CAP_PID
+	log "bpffs state is root's alone (modes $modes); nobody's cleanup: $(head -1 "$TMP/out")"
 }
 
 # --- crashes -------------------------------------------------------------------------
