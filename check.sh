@@ -1,8 +1,14 @@
 #!/bin/sh
 # The tests: installs what is missing, builds, and runs the whole suite
-# (real kernel, the system's tcpdump and tshark, network namespaces).
+# (real kernel, the system's tcpdump and tshark, network namespaces); then
+# builds everything again with AddressSanitizer and runs the whole suite
+# once more, failing on any report of AddressSanitizer or LeakSanitizer.
 # Needs root.
 set -e
 top=$(cd "$(dirname "$0")" && pwd)
-"$top/tools/build.sh"
-make -s --no-print-directory -C "${BUILD_DIR:-$top/build}" check
+build=${BUILD_DIR:-$top/build}
+BUILD_DIR=$build "$top/tools/build.sh"
+make -s --no-print-directory -C "$build" check
+echo "The whole suite again, under AddressSanitizer and LeakSanitizer:"
+SANITIZE=address BUILD_DIR=$build-asan "$top/tools/build.sh" > /dev/null
+make -s --no-print-directory -C "$build-asan" check

@@ -62,16 +62,20 @@ row(const char *name, int fd, unsigned int repeat, unsigned int base)
 static int
 load_dump(const char *expr, int transport)
 {
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
 	struct bpf_program prog;
 	char errbuf[512];
+	pcap_t *dead;
 	int fd;
 
 	if (expr == NULL)
 		return filter_run_load_dump(NULL, 0, transport, RING_BUFFER,
 		    errbuf, sizeof(errbuf));
+	dead = pcap_open_dead(DLT_EN10MB, 262144);
+	if (dead == NULL)
+		return -1;
 	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		fprintf(stderr, "dump-cost: %s\n", pcap_geterr(dead));
+		pcap_close(dead);
 		return -1;
 	}
 	fd = filter_run_load_dump(prog.bf_insns, prog.bf_len, transport,

@@ -66,24 +66,17 @@ load(pcap_t *dead, const char *expr, int *fd)
 	return *fd < 0 ? -1 : 0;
 }
 
-int
-main(int argc, char **argv)
+/* Prints what each filter costs on each sample frame. */
+static int
+measure(pcap_t *dead, const char **exprs, int nr_exprs, unsigned int repeat)
 {
-	static const char *defaults[] = { "tcp port 80 or icmp" };
-	const char **exprs = defaults;
 	struct sample samples[3];
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
-	unsigned int repeat = argc > 1 ? (unsigned int)atoi(argv[1]) : 10000000;
 	unsigned int result, ns_empty, ns;
-	int nr_exprs = 1, e, i, empty_fd, fd;
+	int e, i, empty_fd, fd;
 
-	if (argc > 2) {
-		exprs = (const char **)argv + 2;
-		nr_exprs = argc - 2;
-	}
 	make_samples(samples);
 	/* The empty filter: pcap_compile("") keeps everything. */
-	if (dead == NULL || load(dead, "", &empty_fd) != 0)
+	if (load(dead, "", &empty_fd) != 0)
 		return 1;
 	printf("%-28s %-8s %8s %10s %10s %10s\n", "filter", "frame", "result",
 	    "ns/frame", "empty", "cost");
@@ -107,4 +100,25 @@ main(int argc, char **argv)
 		}
 	}
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *defaults[] = { "tcp port 80 or icmp" };
+	const char **exprs = defaults;
+	unsigned int repeat = argc > 1 ? (unsigned int)atoi(argv[1]) : 10000000;
+	pcap_t *dead;
+	int nr_exprs = 1, ret;
+
+	if (argc > 2) {
+		exprs = (const char **)argv + 2;
+		nr_exprs = argc - 2;
+	}
+	dead = pcap_open_dead(DLT_EN10MB, 262144);
+	if (dead == NULL)
+		return 1;
+	ret = measure(dead, exprs, nr_exprs, repeat);
+	pcap_close(dead);
+	return ret;
 }

@@ -62,10 +62,12 @@ main(int argc, char **argv)
 	pcap_close(p);
 	if (n == 0) {
 		printf("no frames\n");
+		free(delays);
 		return 1;
 	}
 	qsort(delays, (size_t)n, sizeof(*delays), cmp_double);
 	printf("%d frames: median %.0f us, p99 %.0f us, max %.0f us\n", n,
 	    delays[n / 2], delays[n * 99 / 100], delays[n - 1]);
+	free(delays);
 	return 0;
 }

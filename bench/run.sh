@@ -23,7 +23,9 @@ export LD_LIBRARY_PATH="$BUILD/libpcap"
 FRAMES=${1:-20000000}
 RUNS=${RUNS:-3}
 LOSSFREE_RATE=${LOSSFREE_RATE:-7e6}
-TCPDUMP=/usr/bin/tcpdump
+# run-tests.sh sets these for sanitized builds.
+TCPDUMP=${TCPDUMP:-/usr/bin/tcpdump}
+XDPDUMP=${XDPDUMP:-xdpdump}
 GEN="taskset -c 0 $BUILD/bench/xdp-gen"
 READER="taskset -c 1"
 NS_G=pxb-gen-$$
@@ -68,7 +70,7 @@ capture() {
 	case $kind in
 	xdp) $H $READER $TCPDUMP -i xdp:h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
 	afpacket) $H $READER $TCPDUMP -i h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
-	xdpdump) $H $READER xdpdump -i h0 --load-xdp-program -w /dev/null > "$TMP/err" 2>&1 & ;;
+	xdpdump) $H $READER $XDPDUMP -i h0 --load-xdp-program -w /dev/null > "$TMP/err" 2>&1 & ;;
 	esac
 	CAP_PID=$!
 	for _ in $(seq 100); do grep -q "listening on" "$TMP/err" && return 0; sleep 0.05; done

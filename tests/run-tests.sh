@@ -17,6 +17,7 @@ BUILD=${BUILD:-$(pwd)}
 export LD_LIBRARY_PATH="$BUILD/libpcap"
 TCPDUMP=/usr/bin/tcpdump
 TSHARK=/usr/bin/tshark
+SANITIZER_LOGS=
 API="$BUILD/tests/xdp-api-test"
 ATTACH="$BUILD/tests/xdp-attach"
 FILTER_TEST="$BUILD/tests/filter-test"
@@ -32,6 +33,34 @@ PEER_IF=xt1
 ADDR=10.199.0.1
 PEER_ADDR=10.199.0.2
 TMP=
+
+# An AddressSanitizer build (SANITIZE=address tools/build.sh): the system's
+# tcpdump and tshark get ASan's runtime preloaded, for the instrumented
+# libpcap; our own programs and the helper are linked with it.  Leaks are
+# looked for in our programs and the helper, not in tcpdump, which gives up
+# the privileges LeakSanitizer needs.  Reports go to files, or, from the
+# helper (which starts with no environment), to the application's stderr;
+# a test with a report fails.
+if ldd "$HELPER" 2>/dev/null | grep -q libasan; then
+	SANITIZER_LOGS=$(mktemp -d /tmp/pcap-xdp-asan.XXXXXX)
+	chmod 1777 "$SANITIZER_LOGS"
+	export ASAN_OPTIONS="log_path=$SANITIZER_LOGS/asan:detect_leaks=1"
+	preload="env LD_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so) ASAN_OPTIONS=log_path=$SANITIZER_LOGS/asan:detect_leaks=0"
+	TCPDUMP="$preload $TCPDUMP"
+	# tshark runs its extcap programs too, and androiddump hangs with
+	# ASan's runtime: they are hidden from it, in a mount namespace.
+	mkdir "$SANITIZER_LOGS/extcap"
+	cat > "$SANITIZER_LOGS/tshark" <<-EOF
+		#!/bin/sh
+		extcap=/usr/lib/x86_64-linux-gnu/wireshark/extcap
+		[ -d \$extcap ] && mount --bind "$SANITIZER_LOGS/extcap" \$extcap
+		exec $preload $TSHARK "\$@"
+	EOF
+	chmod +x "$SANITIZER_LOGS/tshark"
+	TSHARK="unshare -m --propagation private $SANITIZER_LOGS/tshark"
+	XDPDUMP="$preload xdpdump"
+	export TCPDUMP XDPDUMP
+fi
 
 log() { printf '    %s\n' "$*"; }
 fail() { log "FAIL: $*"; return 1; }
@@ -1011,12 +1040,26 @@ test_lookupnet() {
 
 # --- runner ----------------------------------------------------------------------
 
+# Shows the sanitizer reports the test made (in files, or in what it kept
+# of stderr); false if there are any.
+sanitizer_reports() {	# sanitizer_reports TMP
+	[ -n "$SANITIZER_LOGS" ] || return 0
+	local reports
+	reports=$(grep -rl "ERROR: \(Address\|Leak\)Sanitizer" "$SANITIZER_LOGS" "$1" 2>/dev/null)
+	[ -z "$reports" ] && return 0
+	log "FAIL: sanitizer reports:"
+	for f in $reports; do sed 's/^/    | /' "$f" | head -40; rm -f "$f"; done
+	rm -f "$SANITIZER_LOGS"/asan.*
+	return 1
+}
+
 run_test() {
 	local name=$1 status
 	echo "$name"
 	setup_hosts || { teardown_hosts; log "FAIL: could not set up the test hosts"; return 1; }
 	( set +e; "$name" )
 	status=$?
+	sanitizer_reports "$TMP" || status=1
 	teardown_hosts
 	return $status
 }
@@ -1039,6 +1082,7 @@ main() {
 		*) failed=$((failed + 1)); failures="$failures $t"; echo "  FAIL" ;;
 		esac
 	done
+	[ -n "$SANITIZER_LOGS" ] && rm -rf "$SANITIZER_LOGS"
 	[ -z "$failures" ] || echo "failed:$failures"
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]

@@ -57,12 +57,38 @@ fill_prog_array(struct bpf_object *obj, const char *pin)
 	return bpf_map__pin(map, pin);
 }
 
+static int
+attach(struct bpf_object *obj, struct bpf_program *prog, const char *mode,
+    unsigned int ifindex, const char *pin)
+{
+	struct bpf_link *link;
+	int err;
+
+	if (strcmp(mode, "tailcall") == 0 && pin != NULL) {
+		err = fill_prog_array(obj, pin);
+		if (err != 0)
+			return fail("program array", -err);
+	}
+	if (strcmp(mode, "link") == 0 && pin != NULL) {
+		link = bpf_program__attach_xdp(prog, (int)ifindex);
+		if (link == NULL)
+			return fail("attach through a link", errno);
+		err = bpf_link__pin(link, pin);
+		bpf_link__destroy(link);
+		return err != 0 ? fail("pin", -err) : 0;
+	}
+	err = bpf_xdp_attach((int)ifindex, bpf_program__fd(prog),
+	    XDP_FLAGS_DRV_MODE, NULL);
+	if (err != 0)
+		return fail("attach", -err);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
-	struct bpf_link *link;
 	unsigned int ifindex;
 	const char *mode;
 	int err;
@@ -87,25 +113,11 @@ main(int argc, char **argv)
 		bpf_program__set_flags(prog, BPF_F_XDP_HAS_FRAGS);
 	err = bpf_object__load(obj);
 	if (err != 0)
-		return fail("load", -err);
-
-	if (strcmp(mode, "tailcall") == 0 && argc == 5) {
-		err = fill_prog_array(obj, argv[4]);
-		if (err != 0)
-			return fail("program array", -err);
-	}
-	if (strcmp(mode, "link") == 0 && argc == 5) {
-		link = bpf_program__attach_xdp(prog, (int)ifindex);
-		if (link == NULL)
-			return fail("attach through a link", errno);
-		err = bpf_link__pin(link, argv[4]);
-		if (err != 0)
-			return fail("pin", -err);
-		return 0;
-	}
-	err = bpf_xdp_attach((int)ifindex, bpf_program__fd(prog),
-	    XDP_FLAGS_DRV_MODE, NULL);
-	if (err != 0)
-		return fail("attach", -err);
-	return 0;
+		err = fail("load", -err);
+	else
+		err = attach(obj, prog, mode, ifindex,
+		    argc == 5 ? argv[4] : NULL);
+	/* What is attached or pinned stays when the object goes. */
+	bpf_object__close(obj);
+	return err;
 }
