@@ -109,10 +109,7 @@ filter_run_load_dump(const void *insns, size_t n, int transport,
 	struct xdp_transport rings;
 	struct xdp_dump_params p;
 	__u32 orig = XDP_CAPTURE_ORIG_SLOT;
-	int slots_fd, drop_fd, err;
-
-	long page = sysconf(_SC_PAGESIZE);
-	int i;
+	int slots_fd, drop_fd, err, i;
 
 	err = xdp_transport_create(&rings, transport, buffer_size, 262144, 0,
 	    errbuf, errlen);
