@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A traffic generator, the way xdp-trafficgen makes one: BPF_PROG_TEST_RUN
- * with BPF_F_TEST_XDP_LIVE_FRAMES runs a program that returns XDP_TX on
- * frames it builds in the kernel, which leave through IFNAME; on a veth, the
- * peer's XDP hook receives them natively.
+ * with BPF_F_TEST_XDP_LIVE_FRAMES runs a program (bpf/xdp_gen.bpf.c, which
+ * also keeps the rate) that returns XDP_TX on frames it builds in the
+ * kernel, which leave through IFNAME; on a veth, the peer's XDP hook
+ * receives them natively.
  *
  *   xdp-gen IFNAME DST_MAC COUNT [SIZE [RATE [MATCH]]]
  *
@@ -19,59 +20,16 @@
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <sys/param.h>
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_gen.skel.h"
 
 #define FRAME_MAX 1514
-
-static int
-load_prog(const struct bpf_insn *insns, size_t n)
-{
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
-
-	opts.expected_attach_type = BPF_XDP;
-	return bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_gen_tx", "Dual BSD/GPL",
-	    insns, n, &opts);
-}
-
-#define INSN(CODE, DST, SRC, OFF, IMM) \
-	((struct bpf_insn){ .code = (CODE), .dst_reg = (DST), \
-	    .src_reg = (SRC), .off = (OFF), .imm = (IMM) })
-
-/* XDP_TX, after setting the UDP port: 53 for match% of frames, else 9. */
-static int
-load_xdp_tx(unsigned int match)
-{
-	const struct bpf_insn plain[] = {
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_TX),
-		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
-	};
-	const struct bpf_insn mixed[] = {
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0),
-		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_prandom_u32),
-		INSN(BPF_ALU | BPF_MOD | BPF_K, BPF_REG_0, 0, 0, 100),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, 9 << 8),
-		INSN(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_0, 0, 1, (int)match),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, 53 << 8),
-		INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_2, BPF_REG_6,
-		    offsetof(struct xdp_md, data), 0),
-		INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_3, BPF_REG_6,
-		    offsetof(struct xdp_md, data_end), 0),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_5, BPF_REG_2, 0, 0),
-		INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_5, 0, 0, 38),
-		INSN(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_5, BPF_REG_3, 1, 0),
-		/* The destination port, big-endian: bytes 36-37. */
-		INSN(BPF_STX | BPF_H | BPF_MEM, BPF_REG_2, BPF_REG_4, 36, 0),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_TX),
-		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
-	};
-
-	if (match == 0)
-		return load_prog(plain, 2);
-	return load_prog(mixed, sizeof(mixed) / sizeof(mixed[0]));
-}
 
 static double
 now(void)
@@ -80,19 +38,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* Sleeps until t (CLOCK_MONOTONIC seconds). */
-static void
-sleep_until(double t)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)t;
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	    EINTR)
-		;
 }
 
 /* Ethernet, IPv4, UDP from 10.200.0.2:1234 to 10.200.0.1:9. */
@@ -126,17 +71,47 @@ build_frame(unsigned char *f, const unsigned char *dst, size_t size)
 	return len;
 }
 
+/* Frames per batch: the kernel's default, or fewer at low rates, since a
+ * batch leaves only once it is built, and it waits for its first frame's
+ * turn. */
+static unsigned int
+batch_for(double rate)
+{
+	if (rate <= 0)
+		return 64;
+	return (unsigned int)MAX(MIN(rate / 100000, 64), 1);
+}
+
+static struct xdp_gen *
+load_gen(double rate, unsigned int match, unsigned int batch)
+{
+	struct xdp_gen *skel;
+
+	skel = xdp_gen__open();
+	if (skel == NULL)
+		return NULL;
+	skel->rodata->match_percent = match;
+	skel->rodata->interval_ns = rate > 0 ? (__u64)(1e9 / rate) : 0;
+	skel->rodata->batch = batch;
+	if (xdp_gen__load(skel) != 0) {
+		xdp_gen__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 int
 main(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	unsigned char frame[FRAME_MAX], dst[6];
 	struct xdp_md ctx;
-	unsigned long count, sent = 0, slice;
+	struct xdp_gen *skel;
+	unsigned long count, sent = 0;
 	double rate, t0, secs;
-	unsigned int match;
+	unsigned int match, batch;
 	size_t len;
-	int fd, ifindex;
+	int ifindex;
 
 	if (argc < 4 || sscanf(argv[2], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
 	    &dst[0], &dst[1], &dst[2], &dst[3], &dst[4], &dst[5]) != 6) {
@@ -149,8 +124,9 @@ main(int argc, char **argv)
 	len = build_frame(frame, dst, argc > 4 ? strtoul(argv[4], NULL, 0) : 64);
 	rate = argc > 5 ? strtod(argv[5], NULL) : 0;
 	match = argc > 6 ? (unsigned int)strtoul(argv[6], NULL, 0) : 0;
-	fd = load_xdp_tx(match);
-	if (ifindex == 0 || fd < 0) {
+	batch = batch_for(rate);
+	skel = ifindex != 0 ? load_gen(rate, match, batch) : NULL;
+	if (skel == NULL) {
 		fprintf(stderr, "xdp-gen: %s\n", strerror(errno));
 		return 1;
 	}
@@ -162,26 +138,23 @@ main(int argc, char **argv)
 	opts.ctx_in = &ctx;
 	opts.ctx_size_in = sizeof(ctx);
 	opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
-	opts.batch_size = 64;
-	/*
-	 * repeat is 32 bits: big counts go in slices.  A rate is kept by
-	 * sending a slice every millisecond, or each frame on its own below
-	 * 1000 frames per second.
-	 */
-	slice = rate > 0 ? (unsigned long)MAX(rate / 1000, 1) : 100000000;
+	opts.batch_size = batch;
 	t0 = now();
+	skel->bss->start_ns = (__u64)(t0 * 1e9);
+	/* repeat is 32 bits: big counts go in several calls. */
 	while (sent < count) {
-		opts.repeat = (__u32)MIN(count - sent, slice);
-		if (bpf_prog_test_run_opts(fd, &opts) != 0) {
+		opts.repeat = (__u32)MIN(count - sent, UINT32_MAX);
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdp_gen),
+		    &opts) != 0) {
 			fprintf(stderr, "xdp-gen: BPF_PROG_TEST_RUN: %s\n",
 			    strerror(errno));
+			xdp_gen__destroy(skel);
 			return 1;
 		}
 		sent += opts.repeat;
-		if (rate > 0)
-			sleep_until(t0 + (double)sent / rate);
 	}
 	secs = now() - t0;
+	xdp_gen__destroy(skel);
 	printf("%lu %.6f\n", sent, secs);
 	return 0;
 }
