@@ -45,7 +45,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# No IPv6 on the pair: its neighbour discovery would reach the hook too,
+# and every frame there must be one the row counts.
 ip netns add "$NS_G" && ip netns add "$NS_H" &&
+for ns in "$NS_G" "$NS_H"; do
+	nsenter --net="/var/run/netns/$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 || exit 1
+done &&
 ip link add g0 netns "$NS_G" type veth peer name h0 netns "$NS_H" &&
 $G ip link set g0 up && $H ip link set h0 up || exit 1
 MAC=$($H ip -br link show h0 | awk '{ print $3 }')
@@ -81,9 +86,9 @@ capture() {
 
 # The capture's counts, once it has ended: "CAPTURED RECEIVED DROPPED".
 capture_counts() {
-	awk '/packets captured/ { c = $1 }
-	     /packets received by filter/ { r = $1 }
-	     /packets dropped by (kernel|perf ring)/ { d = $1 }
+	awk '/packets? captured/ { c = $1 }
+	     /packets? received by filter/ { r = $1 }
+	     /packets? dropped by (kernel|perf ring)/ { d = $1 }
 	     END { if (r == "") r = c + d; print c + 0, r + 0, d + 0 }' "$TMP/err"
 }
 

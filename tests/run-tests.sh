@@ -240,7 +240,7 @@ test_sigint() {
 	t1=$(date +%s%N)
 	[ $(( (t1 - t0) / 1000000 )) -lt 1000 ] ||
 		fail "tcpdump took $(( (t1 - t0) / 1000000 )) ms to end after SIGINT" || return
-	grep -q "packets captured" "$TMP/err" || { cat "$TMP/err"; fail "no statistics"; return; }
+	grep -q "packets\? captured" "$TMP/err" || { cat "$TMP/err"; fail "no statistics"; return; }
 	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook)" || return
 	log "SIGINT ended tcpdump (running as user tcpdump) in $(( (t1 - t0) / 1000000 )) ms"
 }
@@ -513,9 +513,8 @@ test_bench_smoke() {
 	RUNS=1 "$SRC/bench/run.sh" 200000 > "$TMP/bench" 2>&1 || { cat "$TMP/bench"; fail "bench/run.sh failed"; return; }
 	sed 's/^/    /' "$TMP/bench"
 	[ "$(grep -c '^+ tcpdump' "$TMP/bench")" -eq 8 ] || { fail "rows missing"; return; }
-	# Unaccounted frames, 4th column from the end.  A stray frame (IPv6
-	# neighbour discovery) may arrive as tcpdump stops.
-	awk '/^\+ tcpdump/ && ($(NF - 3) > 2 || $(NF - 3) < -2) { bad = 1 } END { exit bad }' \
+	# Unaccounted frames, 4th column from the end: none.
+	awk '/^\+ tcpdump/ && $(NF - 3) != 0 { bad = 1 } END { exit bad }' \
 		"$TMP/bench" || fail "frames unaccounted for" || return
 	grep -q "dump, everything, BPF ring buffer" "$TMP/bench" || fail "no dump cost" || return
 	grep -q "tcp port 80 or icmp" "$TMP/bench" || fail "no filter cost" || return
@@ -864,7 +863,7 @@ drop_count() {
 }
 
 test_churn_under_load() {
-	local frames=${CHURN_FRAMES:-6000000} rate=2000000 gen t i r pids started=0 killed=0 left=0 sent counted
+	local frames=${CHURN_FRAMES:-15000000} rate=1500000 gen t i r pids started=0 killed=0 left=0 sent counted
 	attach xdp_drop
 	# No stray frames from the peer while counting.
 	$P ip link set dev "$PEER_IF" xdp off
@@ -968,7 +967,7 @@ capture_ends() {	# capture_ends MESSAGE [SECONDS]
 	wait $CAP_PID
 	[ $? -eq 1 ] || { cat "$TMP/err"; fail "tcpdump did not exit with status 1"; return; }
 	grep -q "pcap_loop: $1" "$TMP/err" || { cat "$TMP/err"; fail "no 'pcap_loop: $1'"; return; }
-	grep -q "packets captured" "$TMP/err" || { cat "$TMP/err"; fail "tcpdump printed no statistics"; return; }
+	grep -q "packets\? captured" "$TMP/err" || { cat "$TMP/err"; fail "tcpdump printed no statistics"; return; }
 	$TCPDUMP -r "$TMP/cap.pcap" > /dev/null 2>&1 || fail "the capture file is unreadable" || return
 	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
 	[ -z "$(helper_pids)" ] || fail "a helper is left running" || return
@@ -981,7 +980,7 @@ test_interface_deleted() {
 	sleep 0.5
 	$X ip link del "$IF"
 	capture_ends "The interface disappeared" || return
-	log "$(grep -o 'pcap_loop: .*' "$TMP/err"); $(grep 'packets captured' "$TMP/err"), file complete, bpffs clean"
+	log "$(grep -o 'pcap_loop: .*' "$TMP/err"); $(grep "packets\\? captured" "$TMP/err"), file complete, bpffs clean"
 }
 
 test_program_replaced() {
