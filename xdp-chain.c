@@ -339,7 +339,10 @@ xdp_chain_map_id(int map_fd)
 	return info.id;
 }
 
-/* Whether program fd is an entry program that runs the chain of map_id. */
+/*
+ * Whether program fd is an entry program that runs the chain of map_id: 1
+ * or 0, or -1 if the program can't be looked at.
+ */
 static int
 xdp_chain_prog_is_entry_of(int fd, __u32 map_id)
 {
@@ -349,8 +352,9 @@ xdp_chain_prog_is_entry_of(int fd, __u32 map_id)
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	info.map_ids = (__u64)(unsigned long)map_ids;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0 ||
-	    strcmp(info.name, XDP_HOOK_ENTRY_NAME) != 0)
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+		return -1;
+	if (strcmp(info.name, XDP_HOOK_ENTRY_NAME) != 0)
 		return 0;
 	for (i = 0; i < info.nr_map_ids && i < 8; i++)
 		if (map_ids[i] == map_id)
@@ -361,6 +365,8 @@ xdp_chain_prog_is_entry_of(int fd, __u32 map_id)
 /*
  * Whether any entry program, on any hook, runs the chain of map_id.  Only a
  * hook holds an entry program once its chain is made (with the lock held).
+ * Returns 1 or 0, or -1 if not every program could be looked at (without
+ * CAP_SYS_ADMIN, say): then nobody can tell, and the chain's pins stay.
  */
 static int
 xdp_chain_map_has_entry(__u32 map_id)
@@ -368,10 +374,15 @@ xdp_chain_map_has_entry(__u32 map_id)
 	__u32 id = 0;
 	int fd, found = 0;
 
-	while (!found && bpf_prog_get_next_id(id, &id) == 0) {
+	while (found == 0) {
+		if (bpf_prog_get_next_id(id, &id) != 0)
+			return errno == ENOENT ? 0 : -1;
 		fd = bpf_prog_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
+		if (fd < 0) {
+			if (errno == ENOENT)	/* freed meanwhile */
+				continue;
+			return -1;
+		}
 		found = xdp_chain_prog_is_entry_of(fd, map_id);
 		close(fd);
 	}
@@ -407,7 +418,7 @@ xdp_chain_sweep(void)
 			continue;
 		map_id = xdp_chain_map_id(fd);
 		close(fd);
-		if (map_id == 0 || xdp_chain_map_has_entry(map_id))
+		if (map_id == 0 || xdp_chain_map_has_entry(map_id) != 0)
 			continue;
 		xdp_chain_state_init(&cs, 0);
 		snprintf(cs.pin_dir, sizeof(cs.pin_dir), "%s/%.40s",
@@ -892,7 +903,10 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	return 0;
 }
 
-/* Whether the entry program entry_fd runs the chain of slots_fd. */
+/*
+ * Whether the entry program entry_fd runs the chain of slots_fd: 1 or 0, or
+ * -1 if that can't be told.
+ */
 static int
 xdp_chain_entry_is_ours(int entry_fd, int slots_fd)
 {
@@ -900,9 +914,29 @@ xdp_chain_entry_is_ours(int entry_fd, int slots_fd)
 
 	fd = xdp_hook_open_slots(entry_fd);
 	if (fd < 0)
-		return 0;
+		return fd == -ENOENT ? 0 : -1;
 	ours = xdp_chain_same_map(fd, slots_fd);
 	close(fd);
+	return ours;
+}
+
+/*
+ * Opens the program prog_id on the hook, in *entry_fd, if it is the entry
+ * of the chain of slots_fd.  Returns 1 if it is, 0 if it is not, -1 if that
+ * can't be told (no right to open programs by id, say).
+ */
+static int
+xdp_chain_open_own_entry(__u32 prog_id, int slots_fd, int *entry_fd)
+{
+	int ours;
+
+	*entry_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (*entry_fd < 0)
+		/* Gone already: the hook changed again. */
+		return errno == ENOENT ? 0 : -1;
+	ours = xdp_chain_entry_is_ours(*entry_fd, slots_fd);
+	if (ours != 1)
+		xdp_chain_close(entry_fd);
 	return ours;
 }
 
@@ -918,19 +952,27 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct xdp_hook hook;
 	__u32 key = XDP_CAPTURE_ORIG_SLOT, orig_id = 0;
-	int entry_fd, orig_fd = -1, ret = 0;
+	int entry_fd = -1, orig_fd = -1, ours, ret = 0;
 	__u32 flags_mode;
 
-	if (xdp_hook_query(cs->ifindex, &hook) != 0 || !hook.is_chain)
+	/*
+	 * An interface moved to another network namespace keeps its XDP
+	 * program: its chain, still running the user's program there, keeps
+	 * its pins until no hook runs it (xdp_chain_sweep).
+	 */
+	if (xdp_hook_query(cs->ifindex, &hook) != 0) {
+		if (xdp_chain_map_has_entry(xdp_chain_map_id(cs->slots_fd)) != 0)
+			return ret;
+		goto unpin;
+	}
+	/* Only the entry of this chain is ours to replace. */
+	ours = hook.prog_id == 0 ? 0 :
+	    xdp_chain_open_own_entry(hook.prog_id, cs->slots_fd, &entry_fd);
+	if (ours < 0)
+		return ret;	/* nobody can tell: the pins stay */
+	if (ours == 0)
 		goto unpin;
 	flags_mode = xdp_chain_mode_flags(hook.attach_mode);
-	entry_fd = bpf_prog_get_fd_by_id(hook.prog_id);
-	if (entry_fd < 0)
-		goto unpin;
-	/* Only the entry of this chain is ours to replace. */
-	if (!xdp_chain_entry_is_ours(entry_fd, cs->slots_fd))
-		goto close_entry;
-
 	opts.old_prog_fd = entry_fd;
 	if (bpf_map_lookup_elem(cs->slots_fd, &key, &orig_id) == 0 &&
 	    orig_id != 0) {
@@ -945,7 +987,6 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 		ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
 		    "Can't detach from the XDP hook");
 
-close_entry:
 	xdp_chain_close(&orig_fd);
 	close(entry_fd);
 unpin:
@@ -1021,7 +1062,6 @@ xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	if (lock_fd < 0)
 		return lock_fd;
-	xdp_chain_sweep();
 	xdp_chain_state_init(&cs, ifindex);
 	ret = xdp_chain_find(&cs, 0, errbuf, errlen);
 	if (ret == XDP_CHAIN_ABSENT)
@@ -1029,36 +1069,41 @@ xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
 	else if (ret == 0 && xdp_chain_reap(&cs) == 0)
 		ret = xdp_chain_restore(&cs, errbuf, errlen);
 	xdp_chain_state_close(&cs);
+	/*
+	 * After the restore: a chain pinned in another network namespace
+	 * (its interface moved here) has no hook left either.
+	 */
+	xdp_chain_sweep();
 	close(lock_fd);
 	return ret;
 }
 
+/*
+ * The capture ends only on a sure answer: a check that fails says nothing
+ * about the hook, and is made again later.
+ */
 int
 xdp_chain_check(const struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
 	struct xdp_hook hook;
 	char ifname[IF_NAMESIZE];
-	int entry_fd, ours;
+	int entry_fd;
 
 	if (if_indextoname((unsigned int)m->ifindex, ifname) == NULL)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_NO_SUCH_DEVICE,
+		return errno != ENXIO && errno != ENODEV ? XDP_CHAIN_OK :
+		    xdp_chain_error(errbuf, errlen, XDP_CHAIN_NO_SUCH_DEVICE,
 		    0, "The interface disappeared");
-	/* A query that fails says nothing about the hook: ask again later. */
 	if (xdp_hook_query(m->ifindex, &hook) != 0)
 		return XDP_CHAIN_OK;
-	if (hook.is_chain) {
-		entry_fd = bpf_prog_get_fd_by_id(hook.prog_id);
-		if (entry_fd < 0)
-			return XDP_CHAIN_OK;
-		ours = xdp_chain_entry_is_ours(entry_fd, m->dump.slots_fd);
-		close(entry_fd);
-		if (ours)
-			return XDP_CHAIN_OK;
-	}
 	if (hook.prog_id == 0)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
 		    "Another program removed the XDP program of %s; the "
 		    "capture can't see its packets any more", ifname);
+	if (xdp_chain_open_own_entry(hook.prog_id, m->dump.slots_fd,
+	    &entry_fd) != 0) {
+		xdp_chain_close(&entry_fd);
+		return XDP_CHAIN_OK;
+	}
 	return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
 	    "Another program replaced the XDP program of %s (now id %u); "
 	    "the capture can't see its packets any more", ifname,

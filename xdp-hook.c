@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -93,6 +94,7 @@ xdp_hook_query(int ifindex, struct xdp_hook *hook)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, opts);
 	struct bpf_prog_info info;
+	char name[IF_NAMESIZE];
 	int fd, err;
 
 	memset(hook, 0, sizeof(*hook));
@@ -103,8 +105,10 @@ xdp_hook_query(int ifindex, struct xdp_hook *hook)
 	hook->prog_id = opts.drv_prog_id ? opts.drv_prog_id :
 	    opts.skb_prog_id ? opts.skb_prog_id : opts.hw_prog_id;
 	hook->orig_id = hook->prog_id;
+	/* The query finds no program on an interface that does not exist. */
 	if (hook->prog_id == 0)
-		return 0;
+		return if_indextoname((unsigned int)ifindex, name) != NULL ?
+		    0 : -ENODEV;
 
 	/* Reading a program's name needs privileges; without, ids are all. */
 	fd = bpf_prog_get_fd_by_id(hook->prog_id);

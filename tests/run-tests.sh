@@ -983,6 +983,33 @@ test_interface_deleted() {
 	log "$(grep -o 'pcap_loop: .*' "$TMP/err"); $(grep "packets\\? captured" "$TMP/err"), file complete, bpffs clean"
 }
 
+# An interface moved to another network namespace keeps its XDP program,
+# and so the chain: the capture ends, and the chain goes on running the
+# program there until a cleanup in that namespace puts it back.
+test_interface_moved() {
+	attach xdp_echo
+	local before X=$X
+	before=$(hook)
+	capture_bg || return
+	ip netns add "$NS_X-2" && $X ip link set "$IF" netns "$NS_X-2" ||
+		{ fail "can't move $IF"; return; }
+	X="nsenter --net=/var/run/netns/$NS_X-2"
+	$X ip link set "$IF" up
+	for _ in $(seq 60); do kill -0 $CAP_PID 2>/dev/null || break; sleep 0.05; done
+	kill -0 $CAP_PID 2>/dev/null && { fail "tcpdump still runs"; return; }
+	wait $CAP_PID
+	grep -q "pcap_loop: The interface disappeared" "$TMP/err" ||
+		{ cat "$TMP/err"; fail "no 'The interface disappeared'"; return; }
+	for _ in $(seq 100); do [ -z "$(helper_pids)" ] && break; sleep 0.05; done
+	[ "$(hook_name)" = pcapxdp_entry ] || fail "the chain left the hook: $(hook_name)" || return
+	ping_bg 20 0.02
+	pings_answered 20 || { fail "the echo program stopped answering after the move"; return; }
+	$X "$HELPER" --cleanup "$IF" || { fail "pcap-xdp-helper --cleanup failed"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook not restored: $(hook), not $before" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left: $(leftover_pins)" || return
+	log "moved mid-capture: tcpdump ended, 20/20 pings answered through the chain there, cleanup restored '$before'"
+}
+
 test_program_replaced() {
 	attach xdp_echo
 	local now
