@@ -11,7 +11,7 @@
 #
 # Usage: bench/run.sh [FRAMES]   (from the build directory, as root)
 #   RUNS=3             runs per row
-#   LOSSFREE_RATE=7e6  the offered rate of the loss-free row, frames/s
+#   LOSSFREE_RATE=7e6  the offered rate of the loss-free row (-B 65536), frames/s
 # The generator runs on CPU 0, where h0's hook then runs too (veth runs the
 # peer's NAPI on the sending CPU), and the captures on CPU 1: as on a NIC
 # whose queues' interrupts go to other CPUs than the capture.
@@ -171,7 +171,8 @@ done
 row "+ tcpdump, filter matching nothing" 64 0 0 filter xdp 'tcp port 9999'
 row "+ tcpdump, filter matching 1%" 64 0 1 filter xdp 'udp port 53'
 row "+ tcpdump --immediate-mode, everything" 64 0 0 all xdp --immediate-mode
-row "+ tcpdump, everything, offered $LOSSFREE_RATE/s" 64 "$LOSSFREE_RATE" 0 all xdp
+# Loss-free needs room for the reader's pauses: -B 65536 (64 MiB).
+row "+ tcpdump -B 65536, everything, $LOSSFREE_RATE/s" 64 "$LOSSFREE_RATE" 0 all xdp -B 65536
 PCAP_XDP_TRANSPORT=perf row "+ tcpdump, everything, perf-event rings" 64 0 0 all xdp
 hook xdp_pass
 row "xdp_pass: tcpdump -i h0 (AF_PACKET)" 64 0 0 all afpacket
