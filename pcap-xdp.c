@@ -251,7 +251,13 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 			break;
 		}
 	}
-	xdp_rings_update_readiness(&px->rings, !px->nonblock);
+	/*
+	 * Immediate mode's spin is for a reader that has caught up: a caller
+	 * that got all it asked for (pcap_next_ex() asks for one), or was
+	 * told to break out of the loop, gets its answer at once.
+	 */
+	xdp_rings_update_readiness(&px->rings, !px->nonblock &&
+	    count >= 0 && count < max_packets && !p->break_loop);
 	return count;
 }
 

@@ -458,6 +458,14 @@ xdp_rings_release_all(struct xdp_rings *rings)
 
 	for (i = 0; i < rings->nr_rings; i++)
 		xdp_ring_release(&rings->ring[i]);
+	/*
+	 * The kernel writes a record, then reads the consumer position to
+	 * decide whether to wake the reader; the reader writes it, then reads
+	 * the producer position to decide whether to sleep.  Without a full
+	 * fence each could see the other's old value (a store may pass a
+	 * later load), and the record would wake nobody.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return xdp_rings_pending(rings);
 }
 
