@@ -13,6 +13,9 @@
 
 #include <pcap/pcap.h>
 
+/* pcap_next_ex() may also return 0 early: the run counts its timeouts. */
+#define TIMEOUT_MS	100
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -39,7 +42,7 @@ main(int argc, char **argv)
 	const u_char *data;
 	double *delays;
 	pcap_t *p;
-	int count, n = 0, ret;
+	int count, n = 0, idle = 0, ret;
 
 	if (argc != 3 || (count = atoi(argv[2])) <= 0) {
 		fprintf(stderr, "usage: latency DEVICE COUNT\n");
@@ -50,15 +53,20 @@ main(int argc, char **argv)
 	if (delays == NULL || p == NULL ||
 	    pcap_set_immediate_mode(p, 1) != 0 ||
 	    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) != 0 ||
-	    pcap_set_timeout(p, 5000) != 0 || pcap_activate(p) < 0) {
+	    pcap_set_timeout(p, TIMEOUT_MS) != 0 || pcap_activate(p) < 0) {
 		fprintf(stderr, "latency: %s\n", p ? pcap_geterr(p) : errbuf);
 		return 1;
 	}
 	printf("ready\n");
 	fflush(stdout);
 	/* The run ends with the frames, or after 5 s without one. */
-	while (n < count && (ret = pcap_next_ex(p, &h, &data)) == 1)
-		delays[n++] = delay_us(h);
+	while (n < count && (ret = pcap_next_ex(p, &h, &data)) >= 0) {
+		if (ret == 1) {
+			delays[n++] = delay_us(h);
+			idle = 0;
+		} else if (++idle == 5000 / TIMEOUT_MS)
+			break;
+	}
 	pcap_close(p);
 	if (n == 0) {
 		printf("no frames\n");

@@ -124,8 +124,9 @@ row() {
 	if [ "$kind" != none ]; then
 		ticks1=$(cpu_ticks $CAP_PID)
 		rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$CAP_PID/status)
-		# What is still in the rings is read within the flush tick.
-		sleep 1
+		# What is still in the rings is read at the next flush tick
+		# (tcpdump's timeout, 1000 ms): wait past it.
+		sleep 2
 		end_hook=$(at_hook)
 		kill -INT $CAP_PID
 		wait $CAP_PID

@@ -91,7 +91,7 @@ load_gen(double rate, unsigned int match, unsigned int batch)
 	if (skel == NULL)
 		return NULL;
 	skel->rodata->match_percent = match;
-	skel->rodata->interval_ns = rate > 0 ? (__u64)(1e9 / rate) : 0;
+	skel->rodata->rate = rate > 0 ? (__u64)rate : 0;
 	skel->rodata->batch = batch;
 	if (xdp_gen__load(skel) != 0) {
 		xdp_gen__destroy(skel);
@@ -140,7 +140,6 @@ main(int argc, char **argv)
 	opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
 	opts.batch_size = batch;
 	t0 = now();
-	skel->bss->start_ns = (__u64)(t0 * 1e9);
 	/* repeat is 32 bits: big counts go in several calls. */
 	while (sent < count) {
 		opts.repeat = (__u32)MIN(count - sent, UINT32_MAX);

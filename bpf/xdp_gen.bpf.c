@@ -18,13 +18,12 @@
 
 /* Set before load. */
 const volatile __u32 match_percent;	/* frames to UDP port 53, not 9 */
-const volatile __u64 interval_ns;	/* between frames; 0: no pacing */
+const volatile __u64 rate;		/* frames per second; 0: no pacing */
 const volatile __u32 batch;		/* frames per clock check */
 
-/* Set by the generator just before it starts (CLOCK_MONOTONIC). */
+/* When the first frame was built, and frames built so far: test runs go on
+ * one CPU. */
 __u64 start_ns;
-
-/* Frames built so far; test runs go on one CPU. */
 __u64 frames;
 
 #define UDP_DPORT_OFF	36	/* Ethernet 14, IPv4 20, UDP source port 2 */
@@ -40,9 +39,11 @@ pace(void)
 {
 	__u64 due;
 
+	if (frames == 0)
+		start_ns = bpf_ktime_get_ns();
 	if (frames % batch != 0)
 		return;
-	due = start_ns + frames * interval_ns;
+	due = start_ns + frames * 1000000000 / rate;
 	/* 1 << 23 clock reads: a wait of a few hundred ms at most. */
 	bpf_loop(1 << 23, wait_until, &due, 0);
 }
@@ -63,7 +64,7 @@ set_udp_port(struct xdp_md *ctx)
 SEC("xdp")
 int xdp_gen(struct xdp_md *ctx)
 {
-	if (interval_ns != 0)
+	if (rate != 0)
 		pace();
 	frames++;
 	if (match_percent != 0)
