@@ -65,8 +65,9 @@ xdp_transport_online_cpus(int *cpus, int max)
 
 /*
  * Each ring gets its share of the buffer, rounded down to a power of two
- * pages, as both kinds of ring want, so that the rings never take more
- * than the application asked for.
+ * pages, as both kinds of ring want, so that the rings take no more than
+ * the application asked for, unless its share is under the minimum a ring
+ * needs.
  */
 static uint64_t
 xdp_transport_ring_size(size_t buffer_size, int nr_rings)
