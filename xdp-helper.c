@@ -13,6 +13,8 @@
  *	themselves when they next join), and restores the original program
  *	when no live capture remains.
  */
+#define _GNU_SOURCE		/* ppoll() */
+
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
@@ -71,6 +73,7 @@ static void
 xdp_helper_signals(void)
 {
 	struct sigaction sa;
+	sigset_t term;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -78,9 +81,16 @@ xdp_helper_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	/* No SA_RESTART: SIGTERM interrupts the wait for the next request. */
+	/*
+	 * SIGTERM is held back except while waiting for the next request
+	 * (ppoll), which it interrupts: one that comes while a request is
+	 * served is not lost between the flag's test and the wait.
+	 */
 	sa.sa_handler = xdp_helper_on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
 }
 
 /* A request, and the filter that may follow it. */
@@ -268,13 +278,17 @@ xdp_helper_next_request(int sock, union xdp_helper_message *msg,
     const struct xdp_chain_member *member, struct xdp_privsep_reply *why)
 {
 	struct pollfd pfd = { sock, POLLIN, 0 };
+	struct timespec check = { 0, XDP_HELPER_CHECK_MS * 1000000L };
+	sigset_t waiting;
 	int n;
 
+	sigprocmask(SIG_SETMASK, NULL, &waiting);
+	sigdelset(&waiting, SIGTERM);
 	for (;;) {
 		if (xdp_helper_terminate)
 			return -1;
-		n = poll(&pfd, 1, member->dump.slot != 0 ?
-		    XDP_HELPER_CHECK_MS : -1);
+		n = ppoll(&pfd, 1, member->dump.slot != 0 ? &check : NULL,
+		    &waiting);
 		if (n > 0)
 			return xdp_helper_receive(sock, msg);
 		if (n < 0 && errno != EINTR)
