@@ -315,6 +315,7 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
 		return ret;
 	ret = xdp_privsep_transact(ps, req, NULL, reply, fds, errbuf);
 	if (ret >= 0 && (reply->nr_rings == 0 ||
+	    reply->nr_rings >= XDP_PRIVSEP_MAX_FDS ||
 	    (__u32)ret != 1 + reply->nr_rings ||
 	    (reply->transport != XDP_CAPTURE_RINGBUF &&
 	    reply->transport != XDP_CAPTURE_PERF))) {
