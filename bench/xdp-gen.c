@@ -15,12 +15,12 @@
  * port 53 rather than 9: a filter "udp port 53" then matches MATCH%.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
-#include <stdint.h>
 #include <sys/param.h>
 
 #include <linux/bpf.h>
@@ -71,9 +71,11 @@ build_frame(unsigned char *f, const unsigned char *dst, size_t size)
 	return len;
 }
 
-/* Frames per batch: the kernel's default, or fewer at low rates, since a
+/*
+ * Frames per batch: the kernel's default, or fewer at low rates, since a
  * batch leaves only once it is built, and it waits for its first frame's
- * turn. */
+ * turn.
+ */
 static unsigned int
 batch_for(double rate)
 {

@@ -21,8 +21,7 @@ const volatile __u32 match_percent;	/* frames to UDP port 53, not 9 */
 const volatile __u64 rate;		/* frames per second; 0: no pacing */
 const volatile __u32 batch;		/* frames per clock check */
 
-/* When the first frame was built, and frames built so far: test runs go on
- * one CPU. */
+/* When the first frame was built, and frames so far (test runs use one CPU). */
 __u64 start_ns;
 __u64 frames;
 
