@@ -85,8 +85,9 @@ struct pcap_xdp {
 	int64_t	mono_to_real_ns;	/* CLOCK_MONOTONIC to wall clock */
 	__u32	kernel_gen;		/* the kernel runs p->fcode: frames it
 					   passed carry this; 0: it does not */
-	u_int	rejected;		/* frames passed on by the kernel that
-					   the userspace filter rejected */
+	u_int	rejected;		/* frames a kernel filter's dump program
+					   passed on that the userspace filter
+					   rejected, ever: see xdp_stats() */
 };
 
 static int64_t
@@ -150,7 +151,7 @@ xdp_filter_accepts(pcap_t *p, const struct xdp_record *rec,
 	keep = pcap_filter(p->fcode.bf_insns, rec->data, h->len, h->caplen);
 	if (keep < h->caplen)
 		h->caplen = keep;
-	if (keep == 0)
+	if (keep == 0 && px->kernel_gen != XDP_CAPTURE_GEN_NONE)
 		px->rejected++;
 	return keep != 0;
 }
@@ -306,13 +307,13 @@ xdp_stats(pcap_t *p, struct pcap_stat *ps)
 	/*
 	 * As on pcap-linux: ps_recv counts the frames that passed the filter,
 	 * the dropped ones too.  With the filter in the kernel, those are the
-	 * frames the kernel passed on, less those userspace rejected; with it
-	 * in userspace only, every frame passes the kernel, as when pcap-linux
-	 * filters in userspace.
+	 * frames the kernel passed on, less those userspace rejected (queued
+	 * before the filter got there, or ones the kernel can't filter); with
+	 * it in userspace only, every frame passes the kernel, as when
+	 * pcap-linux filters in userspace.  Rejections are never forgotten,
+	 * so that the count does not jump at a new filter.
 	 */
-	ps->ps_recv = (u_int)seen;
-	if (px->kernel_gen != XDP_CAPTURE_GEN_NONE)
-		ps->ps_recv -= px->rejected;
+	ps->ps_recv = (u_int)seen - px->rejected;
 	ps->ps_drop = (u_int)lost;
 	ps->ps_ifdrop = 0;
 	return 0;
@@ -362,7 +363,6 @@ xdp_setfilter(pcap_t *p, struct bpf_program *fp)
 		return PCAP_ERROR;
 	xdp_rewrite_ancillary(p, p->fcode.bf_insns, p->fcode.bf_len);
 	px->kernel_gen = XDP_CAPTURE_GEN_NONE;
-	px->rejected = 0;
 	if (xdp_privsep_set_filter(&px->helper,
 	    (const struct xdp_filter_insn *)p->fcode.bf_insns,
 	    p->fcode.bf_len, &gen, errbuf) == 0)
