@@ -539,6 +539,7 @@ test_api_select() { attach xdp_echo; ping_bg 100 0.05; api select; }
 test_api_immediate() { attach xdp_echo; ping_bg 100 0.1; api immediate; }
 test_api_direction() { attach xdp_echo; api direction; }
 test_api_refilter() { attach xdp_echo; ping_bg 100 0.1; api refilter; }
+test_api_recv() { attach xdp_echo; ping_bg 100 0.02; api recv; }
 
 # The perf-event rings, the fallback where the kernel has no ring buffers.
 test_perf_tcpdump_echo() { export PCAP_XDP_TRANSPORT=perf; test_tcpdump_echo; }

@@ -18,6 +18,8 @@
  *   xdp-api-test findalldevs DEV NAME	DEV is listed, naming program NAME
  *   xdp-api-test refilter DEV		a filter too long for the kernel
  *					replaces one that ran there
+ *   xdp-api-test recv DEV		ps_recv counts no frame a filter
+ *					rejected, also after another filter
  */
 #include <errno.h>
 #include <signal.h>
@@ -491,6 +493,44 @@ test_refilter(const char *dev)
 	return 0;
 }
 
+/*
+ * Frames queued before a kernel filter that rejects them are rejected in
+ * userspace: ps_recv counts none of them, after that filter and after the
+ * next.
+ */
+static int
+test_recv(const char *dev)
+{
+	struct options o = { 100, 0, 0, 0 };
+	struct pcap_stat queued, first, second;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = open_handle(dev, &o);
+
+	sleep(1);	/* pings queue up, unfiltered */
+	if (pcap_setnonblock(p, 1, errbuf) != 0 || pcap_stats(p, &queued) != 0)
+		fail("%s", pcap_geterr(p));
+	if (queued.ps_recv == 0)
+		fail("no frames queued");
+	set_filter(p, "udp port 53", 1);
+	usleep(200000);	/* frames in flight at the swap are in the rings */
+	drain(p);
+	if (pcap_stats(p, &first) != 0)
+		fail("%s", pcap_geterr(p));
+	set_filter(p, "udp port 54", 1);
+	usleep(200000);
+	drain(p);
+	if (pcap_stats(p, &second) != 0)
+		fail("%s", pcap_geterr(p));
+	if (delivered != 0 || first.ps_recv != 0 || second.ps_recv != 0)
+		fail("%d delivered; ps_recv %u after the first filter, %u after "
+		    "the second, of %u queued", delivered, first.ps_recv,
+		    second.ps_recv, queued.ps_recv);
+	pcap_close(p);
+	printf("ok: %s: %u queued frames rejected; ps_recv 0 after each "
+	    "filter\n", subcommand, queued.ps_recv);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -522,6 +562,8 @@ main(int argc, char **argv)
 		return test_inject(argv[2]);
 	if (strcmp(subcommand, "refilter") == 0)
 		return test_refilter(argv[2]);
+	if (strcmp(subcommand, "recv") == 0)
+		return test_recv(argv[2]);
 	if (strcmp(subcommand, "findalldevs") == 0 && argc == 4)
 		return test_findalldevs(argv[2], argv[3]);
 	fprintf(stderr, "xdp-api-test: unknown subcommand %s\n", subcommand);
