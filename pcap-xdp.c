@@ -90,15 +90,6 @@ struct pcap_xdp {
 					   rejected, ever: see xdp_stats() */
 };
 
-static int64_t
-xdp_clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /*
  * The dump program stamps frames with bpf_ktime_get_ns(), which is
  * CLOCK_MONOTONIC; pcap wants the wall clock.  The offset between the two

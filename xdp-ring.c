@@ -488,23 +488,23 @@ xdp_rings_release_all(struct xdp_rings *rings)
  */
 #define XDP_RINGS_POLL_NS	10000
 
-static int64_t
-xdp_rings_now_ns(void)
+int64_t
+xdp_clock_ns(clockid_t clock)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(clock, &t);
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 static int
 xdp_rings_spin(struct xdp_rings *rings)
 {
-	int64_t start = xdp_rings_now_ns(), look, t;
+	int64_t start = xdp_clock_ns(CLOCK_MONOTONIC), look, t;
 
 	for (look = start + XDP_RINGS_POLL_NS;; look += XDP_RINGS_POLL_NS) {
 		do
-			t = xdp_rings_now_ns();
+			t = xdp_clock_ns(CLOCK_MONOTONIC);
 		while (t < look);
 		if (xdp_rings_pending(rings))
 			return 1;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "xdp_capture.h"
 
@@ -82,6 +83,12 @@ void	xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin);
 
 /* Interrupts xdp_rings_wait (pcap_breakloop). */
 void	xdp_rings_wake(struct xdp_rings *rings);
+
+/*
+ * A clock's time in nanoseconds: the dump program stamps frames with
+ * CLOCK_MONOTONIC's.
+ */
+int64_t	xdp_clock_ns(clockid_t clock);
 
 /* Sums a counter over all CPUs. Returns 0, or -1 with errno. */
 int	xdp_rings_count(const struct xdp_rings *rings,
