@@ -42,6 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,6 +50,7 @@
 #include <sys/un.h>
 
 #include <net/if.h>
+#include <net/if_arp.h>
 
 #include <linux/bpf.h>
 #include <linux/if_link.h>
@@ -61,7 +63,6 @@
 #include "xdp-dump.h"
 #include "xdp-hook.h"
 #include "xdp_capture.h"
-#include "xdp_entry.skel.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -72,6 +73,8 @@ struct xdp_chain_state {
 	int	ifindex;
 	char	pin_dir[128];	/* XDP_CHAIN_PIN_ROOT/COOKIE-IFINDEX */
 	int	slots_fd;
+	struct xdp_dump_kind kind;	/* of the chain's programs */
+	int	on_link;	/* the user's bpf_link holds the entry */
 };
 
 static int
@@ -492,98 +495,40 @@ xdp_chain_mode_flags(__u8 attach_mode)
 }
 
 /*
- * Loads a program of the chain with the multi-buffer flag that matches the
- * chain's PROG_ARRAY: the kernel lets only programs that agree on it share
- * one, and bpf_prog_info does not tell the flag of the user's program.
- * Returns a program fd, or a negative errno.
+ * The kinds of program a chain may need (xdp-dump.h), most capable first.
+ * The kernel makes a PROG_ARRAY take the kind of the first program it
+ * meets, the user's in slot 0, and a bpf_link takes only programs of its
+ * own program's attach type; neither is in bpf_prog_info, so a chain's
+ * kind is found by trying them in turn: a kind that doesn't fit gets
+ * EINVAL.  Programs loaded by libbpf from SEC("xdp") have BPF_XDP; raw
+ * bpf_prog_load() users and older loaders leave it 0.
  */
-typedef int (*xdp_chain_loader)(const void *arg, __u32 prog_flags);
-
-static int
-xdp_chain_load_matching(xdp_chain_loader load, const void *arg,
-    __u32 *prog_flags)
-{
-	int fd;
-
-	*prog_flags = BPF_F_XDP_HAS_FRAGS;
-	fd = load(arg, *prog_flags);
-	if (fd == -EINVAL) {
-		*prog_flags = 0;
-		fd = load(arg, *prog_flags);
-	}
-	return fd;
-}
-
-/* A map of an object to load, and the fd of the map it must use instead. */
-struct xdp_chain_reuse {
-	struct bpf_map *map;
-	int fd;
+static const struct xdp_dump_kind xdp_chain_kinds[] = {
+	{ BPF_F_XDP_HAS_FRAGS, BPF_XDP },
+	{ 0, BPF_XDP },
+	{ BPF_F_XDP_HAS_FRAGS, 0 },
+	{ 0, 0 },
 };
+#define XDP_CHAIN_NR_KINDS \
+	(int)(sizeof(xdp_chain_kinds) / sizeof(xdp_chain_kinds[0]))
 
 /*
- * Loads an opened object, its maps replaced by the given fds, and returns
- * (a copy of) the fd of its program, or a negative errno.
+ * Loads an entry program for the chain, of the next kind after *kind_nr
+ * that the chain takes (start with -1), and settles cs->kind.  Returns the
+ * program's fd, or a negative errno (-EINVAL: no kind left).
  */
 static int
-xdp_chain_load_object(struct bpf_object *obj, struct bpf_program *prog,
-    const struct xdp_chain_reuse *reuse, int nr_reuse, __u32 prog_flags)
+xdp_chain_load_entry(struct xdp_chain_state *cs, int *kind_nr, char *errbuf,
+    size_t errlen)
 {
-	int i, err = 0, fd;
+	int fd = -EINVAL;
 
-	for (i = 0; err == 0 && i < nr_reuse; i++)
-		err = bpf_map__reuse_fd(reuse[i].map, reuse[i].fd);
-	if (err == 0)
-		err = bpf_program__set_flags(prog, prog_flags);
-	if (err == 0)
-		err = bpf_object__load(obj);
-	if (err != 0)
-		return err;
-	fd = fcntl(bpf_program__fd(prog), F_DUPFD_CLOEXEC, 3);
-	return fd >= 0 ? fd : -errno;
-}
-
-static int
-xdp_chain_load_entry(const void *arg, __u32 prog_flags)
-{
-	const struct xdp_chain_state *cs = arg;
-	struct xdp_entry *skel;
-	int fd;
-
-	skel = xdp_entry__open();
-	if (skel == NULL)
-		return -errno;
-	struct xdp_chain_reuse reuse[] = {
-		{ skel->maps.pcapxdp_slots, cs->slots_fd },
-	};
-	fd = xdp_chain_load_object(skel->obj, skel->progs.pcapxdp_entry,
-	    reuse, 1, prog_flags);
-	xdp_entry__destroy(skel);
+	while (fd == -EINVAL && ++*kind_nr < XDP_CHAIN_NR_KINDS) {
+		cs->kind = xdp_chain_kinds[*kind_nr];
+		fd = xdp_dump_load_entry(cs->slots_fd, &cs->kind, errbuf,
+		    errlen);
+	}
 	return fd;
-}
-
-static int
-xdp_chain_load_dump(const void *arg, __u32 prog_flags)
-{
-	struct xdp_dump_params params = *(const struct xdp_dump_params *)arg;
-	char errbuf[256];
-
-	params.prog_flags = prog_flags;
-	return xdp_dump_load(&params, errbuf, sizeof(errbuf));
-}
-
-struct xdp_chain_pass_args {
-	const struct xdp_chain_state *cs;
-	__u32 slot;
-};
-
-static int
-xdp_chain_load_pass(const void *arg, __u32 prog_flags)
-{
-	const struct xdp_chain_pass_args *a = arg;
-	char errbuf[256];
-
-	return xdp_dump_load_pass(a->slot, a->cs->slots_fd, prog_flags, errbuf,
-	    sizeof(errbuf));
 }
 
 /*
@@ -596,8 +541,8 @@ xdp_chain_load_pass(const void *arg, __u32 prog_flags)
 static void
 xdp_chain_vacate(const struct xdp_chain_state *cs, __u32 slot)
 {
-	struct xdp_chain_pass_args args = { cs, slot };
-	__u32 other, flags;
+	char errbuf[256];
+	__u32 other;
 	int fd;
 
 	for (other = slot + 1; other < XDP_CAPTURE_MAX_SLOTS; other++)
@@ -605,8 +550,8 @@ xdp_chain_vacate(const struct xdp_chain_state *cs, __u32 slot)
 		    !xdp_chain_slot_is_pass(cs, other))
 			break;
 	if (other < XDP_CAPTURE_MAX_SLOTS) {
-		fd = xdp_chain_load_matching(xdp_chain_load_pass, &args,
-		    &flags);
+		fd = xdp_dump_load_pass(slot, cs->slots_fd, &cs->kind, errbuf,
+		    sizeof(errbuf));
 		if (fd >= 0) {
 			bpf_map_update_elem(cs->slots_fd, &slot, &fd, BPF_ANY);
 			close(fd);
@@ -675,9 +620,11 @@ xdp_chain_adopt_original(struct xdp_chain_state *cs, int orig_fd,
 		    "and can't be tail-called", info.name, orig_id, ifname);
 	if (bpf_map_update_elem(cs->slots_fd, &key, &orig_fd, BPF_ANY) != 0)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
-		    "The XDP program \"%s\" (id %u) of %s can't be tail-called: "
-		    "the kernel refuses it in a program array, as it does "
-		    "device-bound programs and programs with extensions",
+		    "The XDP program \"%s\" (id %u) of %s can't be tail-called, "
+		    "which joining it needs: the kernel refuses it in a program "
+		    "array, as it does device-bound programs (which read the "
+		    "device's metadata) and programs with extensions (such as "
+		    "libxdp's dispatcher)",
 		    info.name, orig_id, ifname);
 	return 0;
 }
@@ -686,42 +633,100 @@ static int
 xdp_chain_attach_error(int err, __u32 orig_id, const char *ifname,
     char *errbuf, size_t errlen)
 {
-	if (err == EBUSY && orig_id != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
-		    "The XDP program of %s (id %u) is attached through a "
-		    "bpf_link, which can't be replaced; detach the link or "
-		    "attach the program with netlink", ifname, orig_id);
 	if (err == EEXIST || err == EBUSY)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
 		    "The XDP program of %s changed while the capture was "
 		    "being set up; try again", ifname);
+	if (err == ENOTUNIQ)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		    "The XDP program of %s (id %u) runs through a bpf_link, "
+		    "and so it does on interfaces of the same index in other "
+		    "network namespaces: the capture can't tell which link is "
+		    "this interface's", ifname, orig_id);
 	return xdp_chain_error(errbuf, errlen, xdp_chain_errno_code(err),
 	    err, "Can't attach to the XDP hook of %s", ifname);
 }
 
 /*
- * Puts the entry program on the hook in place of the user's program (same
- * mode), or on an empty hook natively where the driver can, generically
- * otherwise.
+ * Swaps the program on the hook from old_fd (id old_id) to new_fd, in the
+ * hook's mode, atomically and only while old_fd is there.  Netlink can't
+ * replace a program that a bpf_link holds (EBUSY): then the link is opened
+ * by id for this one update, and closed again at once, since a link fd
+ * held open would keep the link alive after its owner exits, and the owner
+ * restarting would find its hook busy.  Returns 0, or an errno: EEXIST if
+ * old_fd is no longer on the hook.
  */
 static int
-xdp_chain_attach_entry(const struct xdp_chain_state *cs, int entry_fd,
+xdp_chain_swap(struct xdp_chain_state *cs, __u8 attach_mode, int old_fd,
+    __u32 old_id, int new_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+	LIBBPF_OPTS(bpf_link_update_opts, link_opts, .flags = BPF_F_REPLACE,
+	    .old_prog_fd = (__u32)old_fd);
+	int link_fd, err;
+
+	if (bpf_xdp_attach(cs->ifindex, new_fd,
+	    xdp_chain_mode_flags(attach_mode) | XDP_FLAGS_REPLACE, &opts) == 0)
+		return 0;
+	if (errno != EBUSY)
+		return errno;
+	link_fd = xdp_hook_open_link(cs->ifindex, old_id);
+	if (link_fd == -ENOENT)
+		return EEXIST;		/* the link went meanwhile */
+	if (link_fd < 0)
+		return -link_fd;
+	err = bpf_link_update(link_fd, new_fd, &link_opts) == 0 ? 0 : errno;
+	close(link_fd);
+	if (err == 0)
+		cs->on_link = 1;
+	/* A link whose program is not old_fd says EPERM; netlink, EEXIST. */
+	return err == EPERM ? EEXIST : err;
+}
+
+/*
+ * Whether a program attached natively sees the interface's frames: the
+ * drivers of Ethernet devices run it, while tun in L3 mode takes one and
+ * runs it only in TAP mode.  Frames of devices of other types reach
+ * generic XDP only.
+ */
+static int
+xdp_chain_native_runs(int ifindex)
+{
+	struct ifreq ifr;
+	int fd, type = ARPHRD_ETHER;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname((unsigned int)ifindex, ifr.ifr_name) == NULL)
+		return 1;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
+		type = ifr.ifr_hwaddr.sa_family;
+	if (fd >= 0)
+		close(fd);
+	return type == ARPHRD_ETHER;
+}
+
+/*
+ * Puts the entry program on the hook: in place of the user's program,
+ * in its mode; or on an empty hook, natively where the driver runs XDP,
+ * generically otherwise.  Returns 0 or an errno.
+ */
+static int
+xdp_chain_attach_entry(struct xdp_chain_state *cs, int entry_fd,
     const struct xdp_hook *hook, int orig_fd)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST;
 
-	if (orig_fd >= 0) {
-		opts.old_prog_fd = orig_fd;
-		return bpf_xdp_attach(cs->ifindex, entry_fd,
-		    xdp_chain_mode_flags(hook->attach_mode) | XDP_FLAGS_REPLACE,
-		    &opts) == 0 ? 0 : errno;
+	if (orig_fd >= 0)
+		return xdp_chain_swap(cs, hook->attach_mode, orig_fd,
+		    hook->prog_id, entry_fd);
+	if (xdp_chain_native_runs(cs->ifindex)) {
+		if (bpf_xdp_attach(cs->ifindex, entry_fd,
+		    flags | XDP_FLAGS_DRV_MODE, NULL) == 0)
+			return 0;
+		if (errno != EOPNOTSUPP)
+			return errno;
 	}
-	if (bpf_xdp_attach(cs->ifindex, entry_fd, flags | XDP_FLAGS_DRV_MODE,
-	    NULL) == 0)
-		return 0;
-	if (errno != EOPNOTSUPP)
-		return errno;
 	return bpf_xdp_attach(cs->ifindex, entry_fd, flags | XDP_FLAGS_SKB_MODE,
 	    NULL) == 0 ? 0 : errno;
 }
@@ -741,13 +746,16 @@ xdp_chain_open_hook_prog(const struct xdp_hook *hook, const char *ifname,
 	return fd;
 }
 
-/* Builds a chain around the program on the hook (if any) and attaches it. */
+/*
+ * Builds a chain around the program on the hook (if any) and attaches it,
+ * with the first kind of entry program both the chain and the hook take.
+ */
 static int
 xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
     const char *ifname, char *errbuf, size_t errlen)
 {
-	int orig_fd = -1, entry_fd = -1, ret, err;
-	__u32 prog_flags;
+	int orig_fd = -1, entry_fd = -1, kind_nr = -1, ret, err = 0;
+	char why[256];
 
 	if (hook->prog_id != 0) {
 		orig_fd = xdp_chain_open_hook_prog(hook, ifname, errbuf, errlen);
@@ -769,18 +777,23 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 		if (ret != 0)
 			goto fail;
 	}
-	entry_fd = xdp_chain_load_matching(xdp_chain_load_entry, cs,
-	    &prog_flags);
-	if (entry_fd < 0) {
-		ret = xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(-entry_fd), -entry_fd,
-		    "Can't load the XDP entry program for %s", ifname);
-		goto fail;
-	}
 	ret = xdp_chain_pin(cs, errbuf, errlen);
 	if (ret != 0)
 		goto fail_unpin;
-	err = xdp_chain_attach_entry(cs, entry_fd, hook, orig_fd);
+	/* A bpf_link takes only its own program's attach type: EINVAL. */
+	while ((entry_fd = xdp_chain_load_entry(cs, &kind_nr, why,
+	    sizeof(why))) >= 0) {
+		err = xdp_chain_attach_entry(cs, entry_fd, hook, orig_fd);
+		if (err != EINVAL)
+			break;
+		xdp_chain_close(&entry_fd);
+	}
+	if (entry_fd < 0 && err == 0) {
+		ret = xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(-entry_fd), 0,
+		    "Can't load the XDP entry program for %s: %s", ifname, why);
+		goto fail_unpin;
+	}
 	if (err != 0) {
 		ret = xdp_chain_attach_error(err, hook->prog_id, ifname,
 		    errbuf, errlen);
@@ -799,12 +812,16 @@ fail:
 	return ret;
 }
 
-/* Opens the chain whose entry program is on the hook. */
+/*
+ * Opens the chain whose entry program is on the hook, and finds out its
+ * kind: the programs it takes.
+ */
 static int
 xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
     const char *ifname, char *errbuf, size_t errlen)
 {
-	int entry_fd;
+	int entry_fd, link_fd, kind_nr = -1;
+	char why[256];
 
 	entry_fd = xdp_chain_open_hook_prog(hook, ifname, errbuf, errlen);
 	if (entry_fd < 0)
@@ -814,6 +831,17 @@ xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 	if (cs->slots_fd < 0)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR,
 		    -cs->slots_fd, "Can't open the XDP chain of %s", ifname);
+	entry_fd = xdp_chain_load_entry(cs, &kind_nr, why, sizeof(why));
+	if (entry_fd < 0)
+		return xdp_chain_error(errbuf, errlen,
+		    xdp_chain_errno_code(-entry_fd), 0,
+		    "Can't load programs for the XDP chain of %s: %s", ifname,
+		    why);
+	close(entry_fd);
+	link_fd = xdp_hook_open_link(cs->ifindex, hook->prog_id);
+	cs->on_link = link_fd >= 0;
+	if (link_fd >= 0)
+		close(link_fd);
 	/* The pins may have gone with the processes that made them. */
 	return xdp_chain_pin(cs, errbuf, errlen);
 }
@@ -863,6 +891,7 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
     struct xdp_chain_member *m, char *errbuf, size_t errlen)
 {
 	struct xdp_dump_params *params = &m->dump;
+	char why[256];
 	__u32 slot;
 	int fd;
 
@@ -883,11 +912,12 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	params->slot = slot;
 	params->slots_fd = cs->slots_fd;
 	params->out = cap->out;
-	fd = xdp_chain_load_matching(xdp_chain_load_dump, params,
-	    &params->prog_flags);
+	params->kind = cs->kind;
+	fd = xdp_dump_load(params, why, sizeof(why));
 	/* The one step that puts the capture in the packets' way. */
 	if (fd >= 0 && bpf_map_update_elem(cs->slots_fd, &slot, &fd,
 	    BPF_ANY) != 0) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
 		close(fd);
 		fd = -errno;
 	}
@@ -895,10 +925,11 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 		xdp_chain_close(&m->alive_fd);
 		xdp_chain_member_init(m);
 		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(-fd), -fd,
-		    "Can't join the XDP chain");
+		    xdp_chain_errno_code(-fd), 0,
+		    "Can't join the XDP chain: %s", why);
 	}
 	m->dump_fd = fd;
+	m->on_link = cs->on_link;
 	cs->slots_fd = -1;	/* now the member's */
 	return 0;
 }
@@ -952,8 +983,7 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 	struct xdp_hook hook;
 	__u32 key = XDP_CAPTURE_ORIG_SLOT, orig_id = 0;
-	int entry_fd = -1, orig_fd = -1, ours, ret = 0;
-	__u32 flags_mode;
+	int entry_fd = -1, orig_fd = -1, ours, err;
 
 	/*
 	 * An interface moved to another network namespace keeps its XDP
@@ -962,37 +992,40 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	 */
 	if (xdp_hook_query(cs->ifindex, &hook) != 0) {
 		if (xdp_chain_map_has_entry(xdp_chain_map_id(cs->slots_fd)) != 0)
-			return ret;
+			return XDP_CHAIN_OK;
 		goto unpin;
 	}
 	/* Only the entry of this chain is ours to replace. */
 	ours = hook.prog_id == 0 ? 0 :
 	    xdp_chain_open_own_entry(hook.prog_id, cs->slots_fd, &entry_fd);
 	if (ours < 0)
-		return ret;	/* nobody can tell: the pins stay */
+		return XDP_CHAIN_OK;	/* nobody can tell: the pins stay */
 	if (ours == 0)
 		goto unpin;
-	flags_mode = xdp_chain_mode_flags(hook.attach_mode);
-	opts.old_prog_fd = entry_fd;
 	if (bpf_map_lookup_elem(cs->slots_fd, &key, &orig_id) == 0 &&
 	    orig_id != 0) {
 		orig_fd = bpf_prog_get_fd_by_id(orig_id);
-		if (orig_fd < 0 || bpf_xdp_attach(cs->ifindex, orig_fd,
-		    flags_mode | XDP_FLAGS_REPLACE, &opts) != 0)
-			ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
-			    "Can't put XDP program %u back on the hook",
-			    orig_id);
-	} else if (bpf_xdp_detach(cs->ifindex,
-	    flags_mode | XDP_FLAGS_REPLACE, &opts) != 0)
-		ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
-		    "Can't detach from the XDP hook");
-
+		err = orig_fd < 0 ? errno : xdp_chain_swap(cs,
+		    hook.attach_mode, entry_fd, hook.prog_id, orig_fd);
+	} else {
+		opts.old_prog_fd = entry_fd;
+		err = bpf_xdp_detach(cs->ifindex,
+		    xdp_chain_mode_flags(hook.attach_mode) | XDP_FLAGS_REPLACE,
+		    &opts) == 0 ? 0 : errno;
+	}
 	xdp_chain_close(&orig_fd);
 	close(entry_fd);
+	/*
+	 * The entry left the hook meanwhile (another program replaced it, or
+	 * its bpf_link was detached): what is there now stays.
+	 */
+	if (err != 0 && err != EEXIST && err != ENOLINK)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, err,
+		    orig_id != 0 ? "Can't put XDP program %u back on the hook" :
+		    "Can't detach from the XDP hook", orig_id);
 unpin:
-	if (ret == XDP_CHAIN_OK)
-		xdp_chain_unpin_own(cs);
-	return ret;
+	xdp_chain_unpin_own(cs);
+	return XDP_CHAIN_OK;
 }
 
 int
@@ -1037,6 +1070,7 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	lock_fd = xdp_chain_lock(errbuf, errlen);
 	xdp_chain_state_init(&cs, m->ifindex);
 	cs.slots_fd = m->dump.slots_fd;
+	cs.kind = m->dump.kind;
 	if (lock_fd >= 0) {
 		xdp_chain_vacate(&cs, m->dump.slot);
 		ret = xdp_chain_pin_dir(m->ifindex, cs.pin_dir,
@@ -1095,6 +1129,11 @@ xdp_chain_check(const struct xdp_chain_member *m, char *errbuf, size_t errlen)
 		    0, "The interface disappeared");
 	if (xdp_hook_query(m->ifindex, &hook) != 0)
 		return XDP_CHAIN_OK;
+	if (hook.prog_id == 0 && m->on_link)
+		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
+		    "The bpf_link of the XDP program of %s was detached, or "
+		    "its owner exited; the capture can't see its packets any "
+		    "more", ifname);
 	if (hook.prog_id == 0)
 		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
 		    "Another program removed the XDP program of %s; the "

@@ -47,6 +47,7 @@ struct xdp_chain_member {
 	struct xdp_dump_params dump;
 	int	dump_fd;
 	int	alive_fd;	/* bound while the capture lives: see xdp-chain.c */
+	int	on_link;	/* the user's bpf_link holds the chain's entry */
 };
 
 void xdp_chain_member_init(struct xdp_chain_member *m);

@@ -35,6 +35,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdp-dump.h"
+#include "xdp-hook.h"
 #include "xdp-insn.h"
 #include "xdp_capture.h"
 
@@ -78,7 +79,7 @@ length_up_front(const struct xdp_dump_params *p)
 {
 	size_t i;
 
-	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS)
+	if (p->kind.prog_flags & BPF_F_XDP_HAS_FRAGS)
 		return 1;
 	for (i = 0; p->filter != NULL && i < p->filter_len; i++)
 		if (p->filter[i].code == (BPF_LD | BPF_W | BPF_LEN) ||
@@ -94,7 +95,7 @@ length_up_front(const struct xdp_dump_params *p)
 static void
 emit_store_length(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
-	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS) {
+	if (p->kind.prog_flags & BPF_F_XDP_HAS_FRAGS) {
 		emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
 		emit(prog, XDP_CALL(BPF_FUNC_xdp_get_buff_len));
 	} else {
@@ -124,7 +125,7 @@ emit_prologue(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	    offsetof(struct xdp_md, data)));
 	emit(prog, XDP_LDX_MEM(BPF_W, BPF_REG_5, BPF_REG_6,
 	    offsetof(struct xdp_md, data_end)));
-	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS) {
+	if (p->kind.prog_flags & BPF_F_XDP_HAS_FRAGS) {
 		/* Whole frames only: data + wire_len == data_end. */
 		xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JGT, BPF_REG_0, 0xffff,
 		    0), LABEL_UNFILTERED);
@@ -454,8 +455,8 @@ xdp_dump_btf(const __u32 *starts, size_t nr, struct bpf_func_info *info)
  * verifier said.
  */
 static int
-xdp_dump_load_prog(struct xdp_prog *prog, const char *name, __u32 prog_flags,
-    char *errbuf, size_t errlen)
+xdp_dump_load_prog(struct xdp_prog *prog, const char *name,
+    const struct xdp_dump_kind *kind, char *errbuf, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	static char log[65536];
@@ -465,9 +466,8 @@ xdp_dump_load_prog(struct xdp_prog *prog, const char *name, __u32 prog_flags,
 	size_t nr_subprogs;
 	int fd, err;
 
-	opts.prog_flags = prog_flags;
-	/* As libbpf loads SEC("xdp"): a program array holds one kind only. */
-	opts.expected_attach_type = BPF_XDP;
+	opts.prog_flags = kind->prog_flags;
+	opts.expected_attach_type = kind->attach_type;
 	nr_subprogs = xdp_dump_subprograms(prog, starts, XDP_FILTER_MAX_LOOPS);
 	if (nr_subprogs > 0) {
 		btf = xdp_dump_btf(starts, nr_subprogs, info);
@@ -526,8 +526,8 @@ xdp_dump_build(struct xdp_prog *prog, const struct xdp_dump_params *p,
 /* Appends the filter's loops, which come after the program's end. */
 static int
 xdp_dump_finish(struct xdp_prog *prog, const struct xdp_filter_insn *filter,
-    size_t filter_len, const char *name, __u32 prog_flags, char *errbuf,
-    size_t errlen)
+    size_t filter_len, const char *name, const struct xdp_dump_kind *kind,
+    char *errbuf, size_t errlen)
 {
 	int fd;
 
@@ -542,7 +542,7 @@ xdp_dump_finish(struct xdp_prog *prog, const struct xdp_filter_insn *filter,
 		xdp_prog_free(prog);
 		return -EPROTONOSUPPORT;
 	}
-	fd = xdp_dump_load_prog(prog, name, prog_flags, errbuf, errlen);
+	fd = xdp_dump_load_prog(prog, name, kind, errbuf, errlen);
 	xdp_prog_free(prog);
 	return fd;
 }
@@ -559,8 +559,7 @@ xdp_dump_load(const struct xdp_dump_params *p, char *errbuf, size_t errlen)
 	emit_capture(&prog, p);
 	emit_chain(&prog, p->slot, p->slots_fd);
 	return xdp_dump_finish(&prog, p->filter, p->filter_len, p->filter ?
-	    XDP_DUMP_NAME_FILTER : XDP_DUMP_NAME, p->prog_flags, errbuf,
-	    errlen);
+	    XDP_DUMP_NAME_FILTER : XDP_DUMP_NAME, &p->kind, errbuf, errlen);
 }
 
 int
@@ -574,16 +573,19 @@ xdp_dump_load_filter_only(const struct xdp_filter_insn *filter,
 	memset(&p, 0, sizeof(p));
 	p.filter = filter;
 	p.filter_len = filter_len;
+	p.kind.attach_type = BPF_XDP;
 	err = xdp_dump_build(&prog, &p, errbuf, errlen);
 	if (err != 0)
 		return err;
 	emit_return_result(&prog);
 	return xdp_dump_finish(&prog, filter, filter_len, XDP_DUMP_NAME_FILTER,
-	    0, errbuf, errlen);
+	    &p.kind, errbuf, errlen);
 }
 
-int
-xdp_dump_load_pass(__u32 slot, int slots_fd, __u32 prog_flags, char *errbuf,
+/* A program that only passes every frame on to the slot after slot. */
+static int
+xdp_dump_load_chain_only(__u32 slot, int slots_fd,
+    const struct xdp_dump_kind *kind, const char *name, char *errbuf,
     size_t errlen)
 {
 	struct xdp_prog prog;
@@ -594,6 +596,22 @@ xdp_dump_load_pass(__u32 slot, int slots_fd, __u32 prog_flags, char *errbuf,
 	}
 	emit(&prog, XDP_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	emit_chain(&prog, slot, slots_fd);
-	return xdp_dump_finish(&prog, NULL, 0, XDP_DUMP_NAME_PASS, prog_flags,
+	return xdp_dump_finish(&prog, NULL, 0, name, kind, errbuf, errlen);
+}
+
+int
+xdp_dump_load_pass(__u32 slot, int slots_fd, const struct xdp_dump_kind *kind,
+    char *errbuf, size_t errlen)
+{
+	return xdp_dump_load_chain_only(slot, slots_fd, kind, XDP_DUMP_NAME_PASS,
 	    errbuf, errlen);
+}
+
+/* The entry is the pass-through program of slot 0, under its own name. */
+int
+xdp_dump_load_entry(int slots_fd, const struct xdp_dump_kind *kind,
+    char *errbuf, size_t errlen)
+{
+	return xdp_dump_load_chain_only(XDP_CAPTURE_ORIG_SLOT, slots_fd, kind,
+	    XDP_HOOK_ENTRY_NAME, errbuf, errlen);
 }

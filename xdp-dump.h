@@ -20,6 +20,17 @@
 #define XDP_DUMP_NAME_FILTER	"pcapxdp_filter"
 #define XDP_DUMP_NAME_PASS	"pcapxdp_pass"
 
+/*
+ * What every program of one chain must agree on, since the kernel lets
+ * only such programs share a PROG_ARRAY (and a bpf_link takes only a
+ * program of its own program's attach type), while bpf_prog_info tells
+ * neither: xdp-chain.c finds it out once per chain.
+ */
+struct xdp_dump_kind {
+	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, or 0 */
+	__u32	attach_type;	/* expected_attach_type: BPF_XDP, or 0 */
+};
+
 /* Where a dump program writes the frames it captures (xdp-transport.h). */
 struct xdp_dump_rings {
 	enum xdp_capture_transport kind;
@@ -41,7 +52,7 @@ struct xdp_dump_params {
 	__u32	slot;		/* the capture's slot in the chain */
 	int	slots_fd;	/* the chain's PROG_ARRAY */
 	struct xdp_dump_rings out;	/* the capture's */
-	__u32	prog_flags;	/* BPF_F_XDP_HAS_FRAGS, to match the chain */
+	struct xdp_dump_kind kind;	/* the chain's */
 };
 
 /*
@@ -56,7 +67,14 @@ int	xdp_dump_load(const struct xdp_dump_params *params, char *errbuf,
  * Loads the program that holds a slot a capture left while captures after
  * it remain: it passes every frame on to the next slot.
  */
-int	xdp_dump_load_pass(__u32 slot, int slots_fd, __u32 prog_flags,
+int	xdp_dump_load_pass(__u32 slot, int slots_fd,
+	    const struct xdp_dump_kind *kind, char *errbuf, size_t errlen);
+
+/*
+ * Loads the chain's entry program, which the hook runs while captures do:
+ * it starts every frame down the chain, at slot 1 (bpf/xdp_capture.h).
+ */
+int	xdp_dump_load_entry(int slots_fd, const struct xdp_dump_kind *kind,
 	    char *errbuf, size_t errlen);
 
 /*

@@ -71,6 +71,65 @@ xdp_hook_open_slots(int entry_fd)
 }
 
 /*
+ * Whether link fd is an XDP link that runs prog_id on ifindex: 1 or 0, or
+ * a negative errno.  (bpf_obj_get_info_by_fd, as libbpf 1.1 has no
+ * bpf_link_get_info_by_fd.)
+ */
+static int
+xdp_hook_link_runs(int link_fd, int ifindex, __u32 prog_id)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
+		return -errno;
+	return info.type == BPF_LINK_TYPE_XDP && info.prog_id == prog_id &&
+	    info.xdp.ifindex == (__u32)ifindex;
+}
+
+/*
+ * The kernel has no lookup of an interface's link: every link is looked
+ * at.  A link's info gives only the ifindex, which other network
+ * namespaces may repeat.
+ */
+int
+xdp_hook_open_link(int ifindex, __u32 prog_id)
+{
+	__u32 id = 0;
+	int fd, found = -ENOENT, runs;
+
+	for (;;) {
+		if (bpf_link_get_next_id(id, &id) != 0) {
+			if (errno == ENOENT)	/* that was the last link */
+				return found;
+			runs = -errno;
+			break;
+		}
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0 && errno == ENOENT)
+			continue;	/* freed meanwhile */
+		runs = fd < 0 ? -errno :
+		    xdp_hook_link_runs(fd, ifindex, prog_id);
+		if (runs == 1 && found < 0) {
+			found = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (runs == 1) {
+			runs = -ENOTUNIQ;
+			break;
+		}
+		if (runs < 0)
+			break;
+	}
+	if (found >= 0)
+		close(found);
+	return runs;
+}
+
+/*
  * The program the chain hands packets to in the end; 0 if there is none.
  * A PROG_ARRAY looked up from userspace gives the program's id.
  */

@@ -30,6 +30,16 @@ int xdp_hook_query(int ifindex, struct xdp_hook *hook);
 int xdp_hook_prog_info(int prog_fd, struct bpf_prog_info *info);
 
 /*
+ * Opens the bpf_link through which prog_id runs on the interface's hook
+ * (which needs the privileges to open BPF objects by id).  Returns its fd;
+ * -ENOENT if no link holds it there (netlink attached it), -ENOTUNIQ if
+ * several links could be it (interfaces of that ifindex in other network
+ * namespaces, running the same program through links); or another
+ * negative errno.
+ */
+int xdp_hook_open_link(int ifindex, __u32 prog_id);
+
+/*
  * Opens the slots map an entry program uses, by id (which needs the
  * privileges to open BPF objects by id).  Returns its fd, or a negative
  * errno.

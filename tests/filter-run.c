@@ -137,5 +137,6 @@ filter_run_load_dump(const void *insns, size_t n, int transport,
 	p.slot = XDP_CAPTURE_FIRST_SLOT;
 	p.slots_fd = slots_fd;
 	p.out = rings.out;
+	p.kind.attach_type = BPF_XDP;	/* as the drop program's */
 	return xdp_dump_load(&p, errbuf, errlen);
 }

@@ -23,6 +23,7 @@ ATTACH="$BUILD/tests/xdp-attach"
 FILTER_TEST="$BUILD/tests/filter-test"
 HELPER="$BUILD/pcap-xdp-helper"
 PIN_ROOT=/sys/fs/bpf/pcap-xdp
+LINK_PIN=/sys/fs/bpf/pxt-link-$$	# where tests pin a loader's bpf_link
 
 NS_X=pxt-x-$$
 NS_P=pxt-p-$$
@@ -92,6 +93,7 @@ teardown_hosts() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
+	rm -f "$LINK_PIN"
 	[ -n "$TMP" ] && rm -rf "$TMP"
 	TMP=
 }
@@ -295,7 +297,7 @@ test_generic_mode() {
 
 test_frags_program() {
 	# A multi-buffer program: the chain must load its programs to match.
-	$X "$ATTACH" frags "$IF" "$BUILD/bpf/xdp_echo.bpf.o" || { fail "can't attach"; return; }
+	$X "$ATTACH" "$IF" "$BUILD/bpf/xdp_echo.bpf.o" frags || { fail "can't attach"; return; }
 	local before
 	before=$(hook)
 	ping_bg 30 0.1
@@ -613,18 +615,8 @@ test_error_ip_netns_exec() {
 	expect_error "ip netns exec. hides it" ip netns exec "$NS_X" $TCPDUMP -i "xdp:$IF" -c 1
 }
 
-test_error_bpf_link() {
-	mount | grep -q " /sys/fs/bpf type bpf" || mount -t bpf bpf /sys/fs/bpf
-	$X "$ATTACH" link "$IF" "$BUILD/bpf/xdp_echo.bpf.o" "/sys/fs/bpf/pxt-link-$$" ||
-		{ fail "can't attach through a link"; return; }
-	expect_error "attached through a bpf_link" $X $TCPDUMP -i "xdp:$IF" -c 1
-	local status=$?
-	rm -f "/sys/fs/bpf/pxt-link-$$"
-	return $status
-}
-
 test_error_device_bound() {
-	$X "$ATTACH" devbound "$IF" "$BUILD/bpf/xdp_echo.bpf.o" 2> "$TMP/attach.err" ||
+	$X "$ATTACH" "$IF" "$BUILD/bpf/xdp_echo.bpf.o" devbound 2> "$TMP/attach.err" ||
 		{ skip "this kernel can't attach a device-bound program: $(cat "$TMP/attach.err")"; return; }
 	expect_error "can.t be tail-called" $X $TCPDUMP -i "xdp:$IF" -c 1
 }
@@ -653,6 +645,194 @@ test_bpffs_root_only() {
 	[ "$(find "$PIN_ROOT" | sort | xargs stat -c '%n %a %U')" = "$before" ] || fail "bpffs changed" || return
 	kill -INT $CAP_PID; wait $CAP_PID
 	log "bpffs state is root's alone (modes $modes); nobody's cleanup: $(head -1 "$TMP/out")"
+}
+
+# --- set-ups of the field: bpf_link, attach types, L3 devices -------------------------
+
+# No frames at xt0 but the generator's: no program on the peer to bounce
+# them back, no IPv6 chatter.
+quiet_hosts() {
+	$P ip link set dev "$PEER_IF" xdp off
+	$P sysctl -qw "net.ipv6.conf.$PEER_IF.disable_ipv6=1"
+	$X sysctl -qw "net.ipv6.conf.$IF.disable_ipv6=1"
+}
+
+# Sends FRAMES 64-byte UDP frames from the peer at RATE a second, and waits
+# for xdp_drop on xt0 to count them: exactly FRAMES.
+send_counted() {	# send_counted FRAMES RATE
+	local before counted
+	before=$(drop_count)
+	$P taskset -c 0 "$BUILD/bench/xdp-gen" "$PEER_IF" "$(mac_of "$IF")" "$1" 64 "$2" > "$TMP/gen" 2>&1 ||
+		{ cat "$TMP/gen"; fail "the generator failed"; return; }
+	[ "$(awk '{ print $1 }' "$TMP/gen")" = "$1" ] || { cat "$TMP/gen"; fail "the generator sent too few"; return; }
+	for _ in $(seq 100); do
+		counted=$(($(drop_count) - before))
+		[ "$counted" -ge "$1" ] && break
+		sleep 0.05
+	done
+	[ "$counted" = "$1" ] || fail "xdp_drop counted $counted frames of $1 sent"
+}
+
+# "ID PROG_ID" of bpf_link ID: the program it runs.
+link_state() {
+	bpftool -j link show id "$1" 2>/dev/null | grep -o '"prog_id":[0-9]*' | sed "s/.*:/$1 /"
+}
+
+# Attaches PROGRAM to xt0 through a bpf_link, with xdp-attach's OPTIONS:
+# the link's id in LINK_ID, the loader's pid in LINK_PID (which holds the
+# link until killed, unless it pinned it).
+link_attach() {	# link_attach PROGRAM [OPTION...]
+	$X "$ATTACH" "$IF" "$BUILD/bpf/$1.bpf.o" link "${@:2}" > "$TMP/link" 2>&1 &
+	LINK_PID=$!
+	wait_for "$TMP/link" "^link [0-9]" || { cat "$TMP/link"; fail "can't attach $1 through a bpf_link"; return; }
+	LINK_ID=$(awk '/^link/ { print $2 }' "$TMP/link")
+}
+
+# A capture of xdp_drop's hook through its bpf_link LINK_ID: during it,
+# the link (same id) runs the chain's entry, and xdp_drop still counts
+# every frame, which tcpdump receives all of; afterwards the link runs
+# xdp_drop again, the hook is as before, in the same mode, and bpffs clean.
+capture_through_link() {
+	local before link_before received n=200000
+	before=$(hook)
+	link_before=$(link_state "$LINK_ID")
+	[ "$link_before" = "$LINK_ID ${before% *}" ] || fail "link $LINK_ID runs '$link_before', the hook '$before'" || return
+	capture_bg udp || return
+	[ "$(hook_name)" = pcapxdp_entry ] || fail "the chain is not on the hook: $(hook_name)" || return
+	[ "$(link_state "$LINK_ID")" = "$LINK_ID $(hook | cut -d' ' -f1)" ] ||
+		fail "link $LINK_ID does not run the entry: '$(link_state "$LINK_ID")'" || return
+	send_counted $n 200000 || return
+	kill -INT $CAP_PID; wait $CAP_PID
+	received=$(sed -n 's/^\([0-9]*\) packets\? received by filter/\1/p' "$TMP/err")
+	[ "$received" = $n ] || { cat "$TMP/err"; fail "tcpdump received $received frames of $n"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	[ "$(link_state "$LINK_ID")" = "$link_before" ] ||
+		fail "link was '$link_before', is '$(link_state "$LINK_ID")'" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs: $(leftover_pins)" || return
+	log "link $LINK_ID: $n frames, all counted by xdp_drop and received by tcpdump; link runs '${link_before#* }' again, hook '$before'"
+}
+
+test_bpf_link_held() {
+	quiet_hosts
+	link_attach xdp_drop || return
+	capture_through_link || return
+	kill $LINK_PID; wait $LINK_PID
+	[ "$(hook)" = "none " ] || fail "the loader exited, but '$(hook)' is on the hook"
+}
+
+test_bpf_link_pinned_generic() {
+	quiet_hosts
+	# veth takes redirected frames only with NAPI on, which a native
+	# program or GRO turns on.
+	$X ethtool -K "$IF" gro on > /dev/null
+	link_attach xdp_drop skb "pin=$LINK_PIN" || return
+	wait $LINK_PID || { cat "$TMP/link"; fail "the loader failed"; return; }
+	[ "$(hook | cut -d' ' -f2)" = xdpgeneric ] || fail "not in generic mode: $(hook)" || return
+	capture_through_link
+}
+
+test_bpf_link_guarded_update() {
+	link_attach xdp_drop || return
+	local before link_before
+	before=$(hook)
+	link_before=$(link_state "$LINK_ID")
+	capture_bg || return
+	# The owner's update that expects its program finds the entry.
+	$X "$ATTACH" update "$LINK_ID" "$BUILD/bpf/xdp_pass.bpf.o" "expect=${before% *}" 2> "$TMP/update" &&
+		{ fail "the owner's guarded update went through during the capture"; return; }
+	grep -q "Operation not permitted" "$TMP/update" || { cat "$TMP/update"; fail "not EPERM"; return; }
+	kill -0 $CAP_PID 2>/dev/null || { cat "$TMP/err"; fail "the capture ended"; return; }
+	kill -INT $CAP_PID; wait $CAP_PID
+	[ "$(link_state "$LINK_ID")" = "$link_before" ] || fail "link is '$(link_state "$LINK_ID")'" || return
+	$X "$ATTACH" update "$LINK_ID" "$BUILD/bpf/xdp_pass.bpf.o" "expect=${before% *}" ||
+		{ fail "the guarded update failed after the capture"; return; }
+	log "the owner's guarded update: EPERM during the capture, fine after it"
+}
+
+test_bpf_link_plain_update() {
+	link_attach xdp_drop || return
+	local now
+	capture_bg || return
+	# The owner's plain update evicts the entry.
+	$X "$ATTACH" update "$LINK_ID" "$BUILD/bpf/xdp_pass.bpf.o" || { fail "the owner's update failed"; return; }
+	now=$(hook)
+	capture_ends "Another program replaced the XDP program of $IF (now id ${now% *})" || return
+	[ "$(hook)" = "$now" ] || fail "the capture clobbered the owner's program: $(hook), not $now" || return
+	[ "$(link_state "$LINK_ID")" = "$LINK_ID ${now% *}" ] || fail "link is '$(link_state "$LINK_ID")'" || return
+	log "$(grep -o 'pcap_loop: .*' "$TMP/err" | cut -c1-70)...; link $LINK_ID keeps '${now% *}'"
+}
+
+test_bpf_link_detached() {
+	link_attach xdp_drop "pin=$LINK_PIN" || return
+	capture_bg || return
+	$X "$ATTACH" detach "$LINK_ID" || { fail "can't detach the link"; return; }
+	capture_ends "The bpf_link of the XDP program of $IF was detached, or its owner exited" || return
+	[ "$(hook)" = "none " ] || fail "the capture attached something again: $(hook)" || return
+	log "$(grep -o 'pcap_loop: .*' "$TMP/err" | cut -c1-70)...; the hook stays empty"
+}
+
+test_bpf_link_owner_exits() {
+	link_attach xdp_drop || return
+	capture_bg || return
+	kill $LINK_PID; wait $LINK_PID
+	capture_ends "The bpf_link of the XDP program of $IF was detached, or its owner exited" || return
+	[ "$(hook)" = "none " ] || fail "the capture attached something again: $(hook)" || return
+	log "loader gone mid-capture: tcpdump ended, the hook stays empty"
+}
+
+test_bpf_link_crashes() {
+	quiet_hosts
+	link_attach xdp_drop || return
+	local before link_before
+	before=$(hook)
+	link_before=$(link_state "$LINK_ID")
+	# tcpdump killed: its helper puts the link's program back.
+	capture_bg || return
+	kill -9 $CAP_PID; wait $CAP_PID 2>/dev/null
+	for _ in $(seq 100); do [ "$(link_state "$LINK_ID")" = "$link_before" ] && break; sleep 0.05; done
+	[ "$(link_state "$LINK_ID")" = "$link_before" ] || fail "link not restored after SIGKILL: '$(link_state "$LINK_ID")'" || return
+	# tcpdump and its helper killed: the chain keeps xdp_drop counting
+	# every frame, until the next capture puts it back.
+	crash_capture || return
+	send_counted 100000 100000 || return
+	capture_bg || return
+	kill -INT $CAP_PID; wait $CAP_PID
+	[ "$(link_state "$LINK_ID")" = "$link_before" ] || fail "the next capture left link '$(link_state "$LINK_ID")'" || return
+	# ... or the cleanup command.
+	crash_capture || return
+	$X "$HELPER" --cleanup "$IF" || { fail "pcap-xdp-helper --cleanup failed"; return; }
+	[ "$(link_state "$LINK_ID")" = "$link_before" ] || fail "--cleanup left link '$(link_state "$LINK_ID")'" || return
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+	log "link '$link_before' restored after each crash; 100000/100000 frames counted with the dead capture's chain"
+}
+
+# A program loaded without an expected attach type (raw bpf_prog_load()):
+# the chain's programs must be loaded the same way.
+test_attach_type_none() {
+	$X "$ATTACH" "$IF" "$BUILD/bpf/xdp_echo.bpf.o" noattachtype || { fail "can't attach"; return; }
+	local before
+	before=$(hook)
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture"; return; }
+	pings_answered 30 || { fail "pings not all bounced"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	log "a program without an expected attach type chained and restored"
+}
+
+test_bpf_link_attach_type_none() {
+	link_attach xdp_echo noattachtype || return
+	local link_before
+	link_before=$(link_state "$LINK_ID")
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump failed"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture"; return; }
+	pings_answered 30 || { fail "pings not all bounced"; return; }
+	[ "$(link_state "$LINK_ID")" = "$link_before" ] || fail "link is '$(link_state "$LINK_ID")'" || return
+	log "a bpf_link's program without an expected attach type chained; link '$link_before' restored"
 }
 
 # --- crashes -------------------------------------------------------------------------
@@ -866,10 +1046,7 @@ drop_count() {
 test_churn_under_load() {
 	local frames=${CHURN_FRAMES:-15000000} rate=1500000 gen t i r pids started=0 killed=0 left=0 sent counted
 	attach xdp_drop
-	# No stray frames from the peer while counting.
-	$P ip link set dev "$PEER_IF" xdp off
-	$P sysctl -qw "net.ipv6.conf.$PEER_IF.disable_ipv6=1"
-	$X sysctl -qw "net.ipv6.conf.$IF.disable_ipv6=1"
+	quiet_hosts
 	sleep 0.5
 	counted=$(drop_count)
 	# The frames' hook runs on the generator's CPU; the captures, and
@@ -926,7 +1103,7 @@ test_tail_call_budget() {
 	local pin=/sys/fs/bpf/pxt-jmp-$$ n0 n1 n8 n16 status
 	CAPS=()
 	mount | grep -q " /sys/fs/bpf type bpf" || mount -t bpf bpf /sys/fs/bpf
-	$X "$ATTACH" tailcall "$IF" "$BUILD/bpf/xdp_tailcall.bpf.o" "$pin" ||
+	$X "$ATTACH" "$IF" "$BUILD/bpf/xdp_tailcall.bpf.o" "tailcall=$pin" ||
 		{ fail "can't attach the tail-calling program"; return; }
 	TAILCALL_MAP=$(bpftool map show | sed -n 's/^\([0-9]*\): array  name tailcall_depth .*/\1/p' | tail -1)
 	(

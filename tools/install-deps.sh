@@ -6,7 +6,7 @@ set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config flex bison
 dpkg-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 libdbus-1-dev libbluetooth-dev libnl-genl-3-dev libibverbs-dev
-tcpdump tshark iproute2 iputils-ping"
+tcpdump tshark iproute2 iputils-ping ethtool"
 
 missing=""
 for pkg in $PACKAGES; do
