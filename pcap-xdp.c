@@ -43,12 +43,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/filter.h>
@@ -528,6 +531,87 @@ xdp_printable(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/* One ioctl about the interface; returns 0 or an errno. */
+static int
+xdp_interface_ioctl(const char *ifname, unsigned long request,
+    struct ifreq *ifr)
+{
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	memset(ifr, 0, sizeof(*ifr));
+	pcap_strlcpy(ifr->ifr_name, ifname, sizeof(ifr->ifr_name));
+	if (ioctl(fd, request, ifr) != 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * The link-layer type of what XDP sees on a device of type arptype.  A
+ * frame starts where the device's link-layer header does, as AF_PACKET's
+ * raw sockets see it; L3 devices have none, so their frames start at the
+ * IP header (an ipgre device with a link-layer header has the outer IP
+ * header as one), which is pcap-linux's DLT_RAW.  -1 for other devices,
+ * whose frames XDP may not see as AF_PACKET does.
+ */
+static int
+xdp_linktype(int arptype)
+{
+	switch (arptype) {
+
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:
+		return DLT_EN10MB;
+
+	case ARPHRD_NONE:	/* tun in L3 mode, WireGuard */
+	case ARPHRD_RAWIP:
+	case ARPHRD_TUNNEL:	/* ipip */
+	case ARPHRD_TUNNEL6:	/* ip6tnl */
+	case ARPHRD_SIT:
+	case ARPHRD_IPGRE:
+		return DLT_RAW;
+
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Checks the interface as pcap-linux does before it captures: it must be
+ * up; and chooses the link-layer type from its device type.
+ */
+static int
+xdp_check_interface(pcap_t *p, const char *ifname)
+{
+	struct ifreq ifr;
+	int err;
+
+	err = xdp_interface_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	if (err == 0 && !(ifr.ifr_flags & IFF_UP))
+		return PCAP_ERROR_IFACE_NOT_UP;
+	if (err == 0)
+		err = xdp_interface_ioctl(ifname, SIOCGIFHWADDR, &ifr);
+	if (err == ENODEV)
+		return PCAP_ERROR_NO_SUCH_DEVICE;
+	if (err != 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, err,
+		    "Can't look at interface %s", ifname);
+		return PCAP_ERROR;
+	}
+	p->linktype = xdp_linktype(ifr.ifr_hwaddr.sa_family);
+	if (p->linktype == -1) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
+		    "%s has device type %d, whose frames XDP may not see as "
+		    "they are on the wire; XDP captures on Ethernet and IP "
+		    "(L3) devices", ifname, ifr.ifr_hwaddr.sa_family);
+		return PCAP_ERROR;
+	}
+	return 0;
+}
+
 static int
 xdp_activate(pcap_t *p)
 {
@@ -567,7 +651,9 @@ xdp_activate(pcap_t *p)
 	 */
 	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 		p->snapshot = MAXIMUM_SNAPLEN;
-	p->linktype = DLT_EN10MB;
+	ret = xdp_check_interface(p, ifname);
+	if (ret != 0)
+		goto fail;
 	p->offset = 0;
 	p->bufsize = p->snapshot;
 	p->buffer = malloc((size_t)p->bufsize);
@@ -667,21 +753,85 @@ xdp_interface_flags(const char *ifname)
 {
 	struct ifreq ifr;
 	bpf_u_int32 flags = PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE;
-	int fd;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return flags;
-	memset(&ifr, 0, sizeof(ifr));
-	pcap_strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+	if (xdp_interface_ioctl(ifname, SIOCGIFFLAGS, &ifr) == 0) {
 		if (ifr.ifr_flags & IFF_UP)
 			flags |= PCAP_IF_UP;
 		if (ifr.ifr_flags & IFF_RUNNING)
 			flags |= PCAP_IF_RUNNING;
 	}
-	close(fd);
 	return flags;
+}
+
+/* An address's length, as fad-getad.c takes it. */
+static size_t
+xdp_sockaddr_len(const struct sockaddr *sa)
+{
+	switch (sa->sa_family) {
+
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+
+	case AF_PACKET:
+		return sizeof(struct sockaddr_ll);
+
+	default:
+		return sizeof(struct sockaddr);
+	}
+}
+
+/*
+ * Whether getifaddrs() names the interface: by its name, or by a logical
+ * interface's "NAME:N" (fad-getad.c).
+ */
+static int
+xdp_names_interface(const char *ifa_name, const char *ifname)
+{
+	size_t len = strlen(ifname);
+	const char *q;
+
+	if (strncmp(ifa_name, ifname, len) != 0)
+		return 0;
+	if (ifa_name[len] == '\0')
+		return 1;
+	if (ifa_name[len] != ':' || ifa_name[len + 1] == '\0')
+		return 0;
+	for (q = ifa_name + len + 1; PCAP_ISDIGIT(*q); q++)
+		;
+	return *q == '\0';
+}
+
+/*
+ * Gives dev the addresses of its interface, as the interface's own entry
+ * has them: the frames captured there are addressed to them.
+ */
+static int
+xdp_add_addresses(pcap_if_t *dev, const char *ifname,
+    const struct ifaddrs *ifap, char *err_str)
+{
+	const struct ifaddrs *ifa;
+	struct sockaddr *broadaddr, *dstaddr;
+	size_t len;
+
+	for (ifa = ifap; ifa != NULL; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL ||
+		    !xdp_names_interface(ifa->ifa_name, ifname))
+			continue;
+		len = xdp_sockaddr_len(ifa->ifa_addr);
+		broadaddr = (ifa->ifa_flags & IFF_BROADCAST) ?
+		    ifa->ifa_broadaddr : NULL;
+		dstaddr = (ifa->ifa_flags & IFF_POINTOPOINT) ?
+		    ifa->ifa_dstaddr : NULL;
+		if (add_addr_to_dev(dev, ifa->ifa_addr, len, ifa->ifa_netmask,
+		    ifa->ifa_netmask != NULL ? len : 0, broadaddr,
+		    broadaddr != NULL ? len : 0, dstaddr,
+		    dstaddr != NULL ? len : 0, err_str) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -693,7 +843,9 @@ int
 xdp_findalldevs(pcap_if_list_t *devlistp, char *err_str)
 {
 	struct if_nameindex *ifs, *ifp;
+	struct ifaddrs *ifap;
 	struct xdp_hook hook;
+	pcap_if_t *dev;
 	char name[sizeof(XDP_IFACE_PREFIX) + IF_NAMESIZE];
 	char desc[128];
 	int ret = 0;
@@ -701,6 +853,8 @@ xdp_findalldevs(pcap_if_list_t *devlistp, char *err_str)
 	ifs = if_nameindex();
 	if (ifs == NULL)
 		return 0;	/* no interfaces to look at is not an error */
+	if (getifaddrs(&ifap) != 0)
+		ifap = NULL;	/* the entries just have no addresses */
 	for (ifp = ifs; ifp->if_index != 0; ifp++) {
 		if (xdp_hook_query((int)ifp->if_index, &hook) != 0 ||
 		    hook.orig_id == 0)
@@ -715,12 +869,16 @@ xdp_findalldevs(pcap_if_list_t *devlistp, char *err_str)
 			snprintf(desc, sizeof(desc),
 			    "XDP ingress of %s, program id %u",
 			    ifp->if_name, hook.orig_id);
-		if (add_dev(devlistp, name, xdp_interface_flags(ifp->if_name),
-		    desc, err_str) == NULL) {
+		dev = add_dev(devlistp, name, xdp_interface_flags(ifp->if_name),
+		    desc, err_str);
+		if (dev == NULL ||
+		    xdp_add_addresses(dev, ifp->if_name, ifap, err_str) != 0) {
 			ret = -1;
 			break;
 		}
 	}
+	if (ifap != NULL)
+		freeifaddrs(ifap);
 	if_freenameindex(ifs);
 	return ret;
 }

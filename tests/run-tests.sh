@@ -311,6 +311,7 @@ test_frags_program() {
 
 test_findalldevs() {
 	attach xdp_echo
+	$X ip addr add 10.199.1.1/24 dev "$IF"
 	$X $TCPDUMP -D > "$TMP/list" 2>&1 || { cat "$TMP/list"; fail "tcpdump -D failed"; return; }
 	grep -q "xdp:$IF (XDP ingress of $IF, program \"xdp_echo\" id $(hook | cut -d' ' -f1)) \[Up, Running\]" "$TMP/list" ||
 		{ cat "$TMP/list"; fail "xdp:$IF not listed as expected"; return; }
@@ -319,7 +320,8 @@ test_findalldevs() {
 	for dev in bluetooth-monitor nflog nfqueue dbus-system dbus-session; do
 		grep -q "$dev" "$TMP/list" || { cat "$TMP/list"; fail "$dev missing from tcpdump -D"; return; }
 	done
-	$X "$API" findalldevs "xdp:$IF" xdp_echo | sed 's/^/    /' || return 1
+	$X "$API" findalldevs "xdp:$IF" xdp_echo > "$TMP/api" || { cat "$TMP/api"; return 1; }
+	log "$(cat "$TMP/api")"
 	log "tcpdump -D: $(grep "xdp:$IF" "$TMP/list")"
 }
 
@@ -833,6 +835,38 @@ test_bpf_link_attach_type_none() {
 	pings_answered 30 || { fail "pings not all bounced"; return; }
 	[ "$(link_state "$LINK_ID")" = "$link_before" ] || fail "link is '$(link_state "$LINK_ID")'" || return
 	log "a bpf_link's program without an expected attach type chained; link '$link_before' restored"
+}
+
+# An L3 device: generic XDP sees its frames from the IP header on.
+test_tun_l3() {
+	local tun=pxtun0 before pinger
+	$X ip tuntap add dev $tun mode tun && $X ip addr add 10.199.2.1/24 dev $tun &&
+		$X ip link set $tun up || { fail "can't make $tun"; return; }
+	$X "$BUILD/tests/tun-ping" $tun 10.199.2.2 10.199.2.1 400 50 > "$TMP/tun" 2>&1 &
+	pinger=$!
+	# No program there: the capture goes where the frames are, generic XDP.
+	$X timeout 20 $TCPDUMP -i "xdp:$tun" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err" "$TMP/tun"; fail "tcpdump failed"; return; }
+	grep -q "link-type RAW" "$TMP/err" || { cat "$TMP/err"; fail "not link-type RAW"; return; }
+	[ "$(grep -c 'IP 10.199.2.2 > 10.199.2.1: ICMP echo request' "$TMP/out")" -eq 3 ] ||
+		{ cat "$TMP/out"; fail "echo requests not decoded"; return; }
+	[ "$(IF=$tun hook)" = "none " ] || fail "left on the hook: $(IF=$tun hook)" || return
+	# A generic program of the user's, and a filter on addresses.
+	$X ip link set dev $tun xdpgeneric obj "$BUILD/bpf/xdp_pass.bpf.o" sec xdp
+	before=$(IF=$tun hook)
+	$X timeout 20 $TCPDUMP -i "xdp:$tun" -nn -c 3 host 10.199.2.2 > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "tcpdump with a host filter failed"; return; }
+	[ "$(grep -c 'IP 10.199.2.2 > 10.199.2.1: ICMP echo request' "$TMP/out")" -eq 3 ] ||
+		{ cat "$TMP/out"; fail "the host filter saw no echo requests"; return; }
+	[ "$(IF=$tun hook)" = "$before" ] || fail "hook was '$before', is '$(IF=$tun hook)'" || return
+	kill $pinger 2>/dev/null
+	log "$(grep -o 'link-type [^,]*' "$TMP/err"): 'icmp' and 'host' match; '$before' restored"
+}
+
+test_error_interface_down() {
+	attach xdp_echo
+	$X ip link set "$IF" down
+	expect_error "That device is not up" $X $TCPDUMP -i "xdp:$IF" -c 1
 }
 
 # --- crashes -------------------------------------------------------------------------

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 
 #include <pcap/pcap.h>
 
@@ -422,31 +423,61 @@ test_inject(const char *dev)
 	return 0;
 }
 
+/* How many of a's addresses b has too, in the same place of its list. */
+static int
+same_addresses(const pcap_addr_t *a, const pcap_addr_t *b)
+{
+	int n = 0;
+
+	for (; a != NULL && b != NULL; a = a->next, b = b->next, n++)
+		if ((a->addr == NULL) != (b->addr == NULL) ||
+		    (a->addr != NULL && (a->addr->sa_family !=
+		    b->addr->sa_family || memcmp(a->addr->sa_data,
+		    b->addr->sa_data, sizeof(a->addr->sa_data)) != 0)))
+			return -1;
+	return a == NULL && b == NULL ? n : -1;
+}
+
+static int
+count_family(const pcap_addr_t *a, int family)
+{
+	int n = 0;
+
+	for (; a != NULL; a = a->next)
+		n += a->addr != NULL && a->addr->sa_family == family;
+	return n;
+}
+
 static int
 test_findalldevs(const char *dev, const char *prog)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	pcap_if_t *all, *d;
-	int found = 0;
+	pcap_if_t *all, *d, *plain = NULL, *xdp = NULL;
+	int n;
 
 	if (pcap_findalldevs(&all, errbuf) != 0)
 		fail("pcap_findalldevs: %s", errbuf);
 	for (d = all; d != NULL; d = d->next) {
-		if (strcmp(d->name, dev) != 0)
-			continue;
-		found = 1;
-		if (d->description == NULL ||
-		    strstr(d->description, prog) == NULL)
-			fail("%s described as \"%s\", no \"%s\"", dev,
-			    d->description ? d->description : "", prog);
-		if (!(d->flags & PCAP_IF_UP) || !(d->flags & PCAP_IF_RUNNING))
-			fail("%s not up and running: flags 0x%x", dev, d->flags);
-		printf("ok: %s: %s: %s\n", subcommand, d->name,
-		    d->description);
+		if (strcmp(d->name, dev) == 0)
+			xdp = d;
+		if (strcmp(d->name, dev + strlen("xdp:")) == 0)
+			plain = d;
 	}
+	if (xdp == NULL || plain == NULL)
+		fail("%s or its interface not listed", dev);
+	if (xdp->description == NULL || strstr(xdp->description, prog) == NULL)
+		fail("%s described as \"%s\", no \"%s\"", dev,
+		    xdp->description ? xdp->description : "", prog);
+	if (!(xdp->flags & PCAP_IF_UP) || !(xdp->flags & PCAP_IF_RUNNING))
+		fail("%s not up and running: flags 0x%x", dev, xdp->flags);
+	/* The interface's addresses, as its own entry has them. */
+	n = same_addresses(xdp->addresses, plain->addresses);
+	if (n < 0 || count_family(xdp->addresses, AF_INET) == 0)
+		fail("%s has other addresses than %s, or no IPv4 one", dev,
+		    plain->name);
+	printf("ok: %s: %s: %s, %d addresses as %s has them\n", subcommand,
+	    xdp->name, xdp->description, n, plain->name);
 	pcap_freealldevs(all);
-	if (!found)
-		fail("%s not listed", dev);
 	return 0;
 }
 
