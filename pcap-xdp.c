@@ -343,23 +343,21 @@ xdp_rewrite_ancillary(const pcap_t *p, struct bpf_insn *insns, u_int len)
  * The filter runs in userspace first, for the frames already in the rings
  * and as the fallback, then in the kernel, where the helper swaps it in
  * atomically; frames the old program passed are filtered in userspace.
- * If it can't run in the kernel, the helper has said why on stderr, and
- * every frame comes to userspace: pcap_setfilter() still succeeds.
+ * If it can't run in the kernel, every frame comes to userspace, and
+ * pcap_setfilter() still succeeds, with the reason for pcap_geterr().
  */
 static int
 xdp_setfilter(pcap_t *p, struct bpf_program *fp)
 {
 	struct pcap_xdp *px = p->priv;
-	char errbuf[PCAP_ERRBUF_SIZE];
 	__u32 gen;
 
 	if (install_bpf_program(p, fp) < 0)
 		return PCAP_ERROR;
 	xdp_rewrite_ancillary(p, p->fcode.bf_insns, p->fcode.bf_len);
 	px->kernel_gen = XDP_CAPTURE_GEN_NONE;
-	if (xdp_privsep_set_filter(&px->helper,
-	    (const struct xdp_filter_insn *)p->fcode.bf_insns,
-	    p->fcode.bf_len, &gen, errbuf) == 0)
+	if (xdp_privsep_set_filter(&px->helper, p->fcode.bf_insns,
+	    p->fcode.bf_len, &gen, p->errbuf) == 0)
 		px->kernel_gen = gen;
 	return 0;
 }
@@ -617,9 +615,9 @@ xdp_activate(pcap_t *p)
 {
 	struct pcap_xdp *px = p->priv;
 	const char *ifname = p->opt.device + strlen(XDP_IFACE_PREFIX);
-	struct xdp_privsep_request req;
-	struct xdp_privsep_reply reply;
-	int fds[XDP_PRIVSEP_MAX_FDS];
+	struct xdp_protocol_join join;
+	struct xdp_protocol_reply reply;
+	int fds[XDP_PROTOCOL_MAX_FDS];
 	char printable[XDP_PRINTABLE_NAME];
 	int ret;
 
@@ -634,13 +632,22 @@ xdp_activate(pcap_t *p)
 		ret = PCAP_ERROR_RFMON_NOTSUP;
 		goto fail;
 	}
+	errno = ENODEV;
 	px->ifindex = xdp_valid_ifname(ifname) ?
 	    (int)if_nametoindex(ifname) : 0;
-	if (px->ifindex == 0) {
+	if (px->ifindex == 0 && errno == ENODEV) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
 		    "There is no network interface named \"%s\"",
 		    xdp_printable(ifname, printable, sizeof(printable)));
 		ret = PCAP_ERROR_NO_SUCH_DEVICE;
+		goto fail;
+	}
+	if (px->ifindex == 0) {
+		/* Out of fds, say: if_nametoindex() needs a socket. */
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "Can't look up interface \"%s\"",
+		    xdp_printable(ifname, printable, sizeof(printable)));
+		ret = PCAP_ERROR;
 		goto fail;
 	}
 
@@ -664,16 +671,15 @@ xdp_activate(pcap_t *p)
 		goto fail;
 	}
 
-	memset(&req, 0, sizeof(req));
-	req.op = XDP_PRIVSEP_JOIN;
-	req.ifindex = px->ifindex;
-	req.snaplen = (__u32)p->snapshot;
-	req.immediate = p->opt.immediate != 0;
-	req.buffer_size = (__u64)p->opt.buffer_size;
-	ret = xdp_transport_wanted(&req.transport, p->errbuf);
+	memset(&join, 0, sizeof(join));
+	join.ifindex = px->ifindex;
+	join.snaplen = (__u32)p->snapshot;
+	join.immediate = p->opt.immediate != 0;
+	join.buffer_size = (__u64)p->opt.buffer_size;
+	ret = xdp_transport_wanted(&join.transport, p->errbuf);
 	if (ret != 0)
 		goto fail;
-	ret = xdp_privsep_join(&px->helper, &req, &reply, fds, p->errbuf);
+	ret = xdp_privsep_join(&px->helper, &join, &reply, fds, p->errbuf);
 	if (ret != 0)
 		goto fail;
 	if (xdp_rings_map(&px->rings, fds + 1, (int)reply.nr_rings,

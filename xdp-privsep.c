@@ -27,8 +27,8 @@
 #include <linux/capability.h>
 
 #include "pcap-int.h"
-#include "xdp-chain.h"
 #include "xdp-privsep.h"
+#include "xdp_capture.h"
 
 #ifndef PCAP_XDP_HELPER_PATH
 #define PCAP_XDP_HELPER_PATH	"/usr/local/libexec/pcap-xdp-helper"
@@ -106,14 +106,14 @@ xdp_privsep_exec_helper(const char *path, int sock)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	/* Out of the way of stdio and fd 3, for an application without stdio. */
-	sock = fcntl(sock, F_DUPFD, XDP_PRIVSEP_FD + 1);
+	sock = fcntl(sock, F_DUPFD, XDP_PROTOCOL_FD + 1);
 	null_fd = open("/dev/null", O_RDWR);
 	if (sock < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 ||
 	    dup2(null_fd, 1) < 0 || (fcntl(2, F_GETFD) < 0 &&
-	    dup2(null_fd, 2) < 0) || dup2(sock, XDP_PRIVSEP_FD) < 0)
+	    dup2(null_fd, 2) < 0) || dup2(sock, XDP_PROTOCOL_FD) < 0)
 		_exit(127);
-	if (syscall(SYS_close_range, XDP_PRIVSEP_FD + 1, ~0U, 0) != 0)
-		for (fd = XDP_PRIVSEP_FD + 1; fd < sysconf(_SC_OPEN_MAX); fd++)
+	if (syscall(SYS_close_range, XDP_PROTOCOL_FD + 1, ~0U, 0) != 0)
+		for (fd = XDP_PROTOCOL_FD + 1; fd < sysconf(_SC_OPEN_MAX); fd++)
 			close(fd);
 	xdp_privsep_pass_capabilities();
 	execve(path, argv, envp);
@@ -160,20 +160,25 @@ xdp_privsep_spawn(struct xdp_privsep *ps, char *errbuf)
 	return 0;
 }
 
-/* A request, and the filter that follows it (SETFILTER). */
+/* A request: its header, and the body that follows. */
 static int
-xdp_privsep_send(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
-    const struct xdp_filter_insn *filter)
+xdp_privsep_send(struct xdp_privsep *ps, enum xdp_protocol_type type,
+    const void *body, size_t len)
 {
+	struct xdp_protocol_header hdr = {
+		.version = XDP_PROTOCOL_VERSION,
+		.type = (__u8)type,
+		.length = (__u32)len,
+	};
 	struct iovec iov[2] = {
-		{ (void *)req, sizeof(*req) },
-		{ (void *)filter, req->filter_len * sizeof(*filter) },
+		{ &hdr, sizeof(hdr) },
+		{ (void *)body, len },
 	};
 	struct msghdr msg;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = iov;
-	msg.msg_iovlen = req->filter_len > 0 ? 2 : 1;
+	msg.msg_iovlen = len > 0 ? 2 : 1;
 	while (sendmsg(ps->sock, &msg, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
 			return -1;
@@ -191,27 +196,32 @@ xdp_privsep_close_fds(const int *fds, int nr_fds)
 }
 
 /*
- * Receives a reply and the fds that come with it, at most
- * XDP_PRIVSEP_MAX_FDS, into fds.  Returns the number of fds, or -1 with
- * errno set (0 if the helper hung up) and no fd open.
+ * Receives a message from the helper, a reply or ENDED in *type, with the
+ * fds that come with it, at most XDP_PROTOCOL_MAX_FDS, into fds.  Returns
+ * the number of fds, or -1 with errno set (0 if the helper hung up) and no
+ * fd open.
  */
 static int
-xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply,
-    int *fds)
+xdp_privsep_receive(struct xdp_privsep *ps, int *type,
+    struct xdp_protocol_reply *reply, int *fds)
 {
 	union {
-		char buf[CMSG_SPACE(XDP_PRIVSEP_MAX_FDS * sizeof(int))];
+		char buf[CMSG_SPACE(XDP_PROTOCOL_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} control;
-	struct iovec iov = { reply, sizeof(*reply) };
+	struct xdp_protocol_header hdr;
+	struct iovec iov[2] = {
+		{ &hdr, sizeof(hdr) },
+		{ reply, sizeof(*reply) },
+	};
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	int nr_fds = 0, n_cmsg;
 	ssize_t n;
 
 	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
 	msg.msg_control = control.buf;
 	msg.msg_controllen = sizeof(control.buf);
 	do
@@ -225,30 +235,37 @@ xdp_privsep_receive(struct xdp_privsep *ps, struct xdp_privsep_reply *reply,
 		    cmsg->cmsg_type != SCM_RIGHTS)
 			continue;
 		n_cmsg = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		if (n_cmsg > XDP_PRIVSEP_MAX_FDS - nr_fds)
-			n_cmsg = XDP_PRIVSEP_MAX_FDS - nr_fds;
+		if (n_cmsg > XDP_PROTOCOL_MAX_FDS - nr_fds)
+			n_cmsg = XDP_PROTOCOL_MAX_FDS - nr_fds;
 		memcpy(fds + nr_fds, CMSG_DATA(cmsg),
 		    (size_t)n_cmsg * sizeof(int));
 		nr_fds += n_cmsg;
 	}
-	if (n != (ssize_t)sizeof(*reply) || (msg.msg_flags & MSG_CTRUNC)) {
+	if (n != (ssize_t)(sizeof(hdr) + sizeof(*reply)) ||
+	    (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    hdr.version != XDP_PROTOCOL_VERSION ||
+	    hdr.length != sizeof(*reply) || (hdr.type != XDP_PROTOCOL_REPLY &&
+	    hdr.type != XDP_PROTOCOL_ENDED)) {
 		xdp_privsep_close_fds(fds, nr_fds);
 		errno = n == 0 ? 0 : EPROTO;
 		return -1;
 	}
-	reply->errmsg[sizeof(reply->errmsg) - 1] = '\0';
+	*type = hdr.type;
+	reply->message[sizeof(reply->message) - 1] = '\0';
 	return nr_fds;
 }
 
+/* The helper answers with a negative errno, which says what failed. */
 static int
 xdp_privsep_pcap_status(int status)
 {
-	switch (status) {
+	switch (-status) {
 
-	case XDP_CHAIN_NO_SUCH_DEVICE:
+	case ENODEV:
 		return PCAP_ERROR_NO_SUCH_DEVICE;
 
-	case XDP_CHAIN_PERM_DENIED:
+	case EPERM:
+	case EACCES:
 		return PCAP_ERROR_PERM_DENIED;
 
 	default:
@@ -259,25 +276,26 @@ xdp_privsep_pcap_status(int status)
 /* The helper ended the capture: it has left, and is gone. */
 static void
 xdp_privsep_note_end(struct xdp_privsep *ps,
-    const struct xdp_privsep_reply *reply)
+    const struct xdp_protocol_reply *reply)
 {
 	ps->ended = 1;
-	pcap_strlcpy(ps->why, reply->errmsg, sizeof(ps->why));
+	pcap_strlcpy(ps->why, reply->message, sizeof(ps->why));
 }
 
 /*
- * Returns the number of fds received into fds (the caller's to close), or a
- * PCAP_ERROR_* code with a message in errbuf and no fd open.
+ * Sends a request and waits for its reply.  Returns the number of fds
+ * received into fds (the caller's to close), or a PCAP_ERROR_* code with a
+ * message in errbuf and no fd open.
  */
 static int
-xdp_privsep_transact(struct xdp_privsep *ps,
-    const struct xdp_privsep_request *req, const struct xdp_filter_insn *filter,
-    struct xdp_privsep_reply *reply, int *fds, char *errbuf)
+xdp_privsep_transact(struct xdp_privsep *ps, enum xdp_protocol_type type,
+    const void *body, size_t len, struct xdp_protocol_reply *reply, int *fds,
+    char *errbuf)
 {
-	int nr_fds;
+	int nr_fds, reply_type;
 
-	if (xdp_privsep_send(ps, req, filter) != 0 ||
-	    (nr_fds = xdp_privsep_receive(ps, reply, fds)) < 0) {
+	if (xdp_privsep_send(ps, type, body, len) != 0 ||
+	    (nr_fds = xdp_privsep_receive(ps, &reply_type, reply, fds)) < 0) {
 		if (errno == 0)
 			snprintf(errbuf, PCAP_ERRBUF_SIZE,
 			    "The XDP capture helper exited unexpectedly");
@@ -286,11 +304,16 @@ xdp_privsep_transact(struct xdp_privsep *ps,
 			    errno, "Can't talk to the XDP capture helper");
 		return PCAP_ERROR;
 	}
-	if (reply->ended)
+	if (reply_type == XDP_PROTOCOL_ENDED) {
+		/* It ended the capture before it read the request. */
 		xdp_privsep_note_end(ps, reply);
-	if (reply->status != XDP_CHAIN_OK) {
 		xdp_privsep_close_fds(fds, nr_fds);
-		pcap_strlcpy(errbuf, reply->errmsg, PCAP_ERRBUF_SIZE);
+		pcap_strlcpy(errbuf, reply->message, PCAP_ERRBUF_SIZE);
+		return PCAP_ERROR;
+	}
+	if (reply->status != 0) {
+		xdp_privsep_close_fds(fds, nr_fds);
+		pcap_strlcpy(errbuf, reply->message, PCAP_ERRBUF_SIZE);
 		return xdp_privsep_pcap_status(reply->status);
 	}
 	return nr_fds;
@@ -305,17 +328,18 @@ xdp_privsep_close(struct xdp_privsep *ps)
 }
 
 int
-xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
-    struct xdp_privsep_reply *reply, int *fds, char *errbuf)
+xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_protocol_join *join,
+    struct xdp_protocol_reply *reply, int *fds, char *errbuf)
 {
 	int ret;
 
 	ret = xdp_privsep_spawn(ps, errbuf);
 	if (ret != 0)
 		return ret;
-	ret = xdp_privsep_transact(ps, req, NULL, reply, fds, errbuf);
+	ret = xdp_privsep_transact(ps, XDP_PROTOCOL_JOIN, join, sizeof(*join),
+	    reply, fds, errbuf);
 	if (ret >= 0 && (reply->nr_rings == 0 ||
-	    reply->nr_rings >= XDP_PRIVSEP_MAX_FDS ||
+	    reply->nr_rings >= XDP_PROTOCOL_MAX_FDS ||
 	    (__u32)ret != 1 + reply->nr_rings ||
 	    (reply->transport != XDP_CAPTURE_RINGBUF &&
 	    reply->transport != XDP_CAPTURE_PERF))) {
@@ -334,44 +358,41 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_privsep_request *req,
 }
 
 int
-xdp_privsep_set_filter(struct xdp_privsep *ps,
-    const struct xdp_filter_insn *filter, size_t filter_len,
-    __u32 *filter_gen, char *errbuf)
+xdp_privsep_set_filter(struct xdp_privsep *ps, const struct bpf_insn *filter,
+    size_t filter_len, __u32 *filter_gen, char *errbuf)
 {
-	struct xdp_privsep_request req;
-	struct xdp_privsep_reply reply;
-	int fds[XDP_PRIVSEP_MAX_FDS];
-	int ret, too_long = filter_len > XDP_FILTER_MAX_INSNS;
+	struct xdp_protocol_reply reply;
+	int fds[XDP_PROTOCOL_MAX_FDS];
+	int ret, too_long = filter_len > XDP_PROTOCOL_MAX_INSNS;
 
-	memset(&req, 0, sizeof(req));
-	req.op = XDP_PRIVSEP_SETFILTER;
 	/* Too long to send: the kernel must then pass every frame on. */
-	req.filter_len = too_long ? 0 : (__u32)filter_len;
-	ret = xdp_privsep_transact(ps, &req, filter, &reply, fds, errbuf);
+	ret = xdp_privsep_transact(ps, XDP_PROTOCOL_SETFILTER, filter,
+	    too_long ? 0 : filter_len * XDP_PROTOCOL_INSN_SIZE, &reply, fds,
+	    errbuf);
 	if (ret < 0)
 		return ret;
 	xdp_privsep_close_fds(fds, ret);
-	if (too_long) {
+	*filter_gen = too_long ? XDP_CAPTURE_GEN_NONE : reply.filter_gen;
+	if (too_long)
 		snprintf(errbuf, PCAP_ERRBUF_SIZE, "A filter of %zu "
 		    "instructions can't run in the kernel", filter_len);
-		return PCAP_ERROR;
-	}
-	*filter_gen = reply.filter_gen;
+	else if (*filter_gen == XDP_CAPTURE_GEN_NONE)
+		pcap_strlcpy(errbuf, reply.message, PCAP_ERRBUF_SIZE);
 	return 0;
 }
 
 int
 xdp_privsep_ended(struct xdp_privsep *ps, char *errbuf)
 {
-	struct xdp_privsep_reply reply;
-	int fds[XDP_PRIVSEP_MAX_FDS];
-	int nr_fds;
+	struct xdp_protocol_reply reply;
+	int fds[XDP_PROTOCOL_MAX_FDS];
+	int nr_fds, type;
 
 	if (!ps->ended) {
-		nr_fds = xdp_privsep_receive(ps, &reply, fds);
+		nr_fds = xdp_privsep_receive(ps, &type, &reply, fds);
 		if (nr_fds >= 0) {
 			xdp_privsep_close_fds(fds, nr_fds);
-			if (reply.ended)
+			if (type == XDP_PROTOCOL_ENDED)
 				xdp_privsep_note_end(ps, &reply);
 		}
 	}
@@ -386,9 +407,8 @@ xdp_privsep_ended(struct xdp_privsep *ps, char *errbuf)
 int
 xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 {
-	struct xdp_privsep_request req;
-	struct xdp_privsep_reply reply;
-	int fds[XDP_PRIVSEP_MAX_FDS];
+	struct xdp_protocol_reply reply;
+	int fds[XDP_PROTOCOL_MAX_FDS];
 	int ret;
 
 	if (ps->sock < 0)
@@ -398,9 +418,8 @@ xdp_privsep_leave(struct xdp_privsep *ps, char *errbuf)
 		xdp_privsep_close(ps);
 		return 0;
 	}
-	memset(&req, 0, sizeof(req));
-	req.op = XDP_PRIVSEP_LEAVE;
-	ret = xdp_privsep_transact(ps, &req, NULL, &reply, fds, errbuf);
+	ret = xdp_privsep_transact(ps, XDP_PROTOCOL_LEAVE, NULL, 0, &reply, fds,
+	    errbuf);
 	if (ret > 0)
 		xdp_privsep_close_fds(fds, ret);
 	xdp_privsep_close(ps);

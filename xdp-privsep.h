@@ -18,62 +18,23 @@
 #ifndef XDP_PRIVSEP_H
 #define XDP_PRIVSEP_H
 
-#include <sys/types.h>
+#include <stddef.h>
 #include <linux/types.h>
 
-#include "xdp-filter.h"
+#include "xdp-protocol.h"
 
-/* The helper's end of the socket, as the helper finds it after exec. */
-#define XDP_PRIVSEP_FD		3
-#define XDP_PRIVSEP_ERRLEN	256	/* PCAP_ERRBUF_SIZE */
-
-/* SCM_RIGHTS carries at most 253 fds: the counters and the rings. */
-#define XDP_PRIVSEP_MAX_FDS	253
-
-enum xdp_privsep_op {
-	XDP_PRIVSEP_JOIN = 1,
-	XDP_PRIVSEP_SETFILTER,	/* filter_len instructions follow; 0: none */
-	XDP_PRIVSEP_LEAVE,
-};
-
-struct xdp_privsep_request {
-	__u32	op;
-	__s32	ifindex;	/* JOIN: the interface */
-	__u32	snaplen;	/* JOIN: bytes of each frame to copy */
-	__u32	immediate;	/* JOIN: wake the reader for every frame */
-	__u64	buffer_size;	/* JOIN: bytes of ring, in all; 0: default */
-	__u32	filter_len;	/* SETFILTER: classic BPF instructions */
-	__u32	transport;	/* JOIN: enum xdp_capture_transport */
-};
-
-/* The largest request: a SETFILTER with the largest program. */
-#define XDP_PRIVSEP_MAX_REQUEST	(sizeof(struct xdp_privsep_request) + \
-	XDP_FILTER_MAX_INSNS * sizeof(struct xdp_filter_insn))
-
-/*
- * A successful JOIN's reply comes with 1 + nr_rings fds: the per-CPU
- * counters, then the rings to map (ring buffers or perf events).
- */
-struct xdp_privsep_reply {
-	__s32	status;		/* enum xdp_chain_status */
-	__u32	nr_rings;	/* JOIN: rings that follow the counters */
-	__u64	ring_size;	/* JOIN: bytes of each ring's data area */
-	__u32	filter_gen;	/* SETFILTER: stamped on frames it passes */
-	__u32	transport;	/* JOIN: enum xdp_capture_transport */
-	__u32	ended;		/* unasked: the capture ended (errmsg: why) */
-	char	errmsg[XDP_PRIVSEP_ERRLEN];
-};
+struct bpf_insn;
 
 /*
  * The application's end.  Its socket becomes readable when the helper ends
  * the capture on its own: the interface disappeared, or another program
- * took the XDP hook.  The helper then leaves, sends a reply with ended set,
- * and exits.
+ * took the XDP hook.  The helper then leaves, sends an ENDED message, and
+ * exits.
  */
 struct xdp_privsep {
 	int	sock;		/* -1 when no helper runs */
 	int	ended;		/* the helper ended the capture */
-	char	why[XDP_PRIVSEP_ERRLEN];	/* its reason */
+	char	why[XDP_PROTOCOL_MESSAGE_LEN];	/* its reason */
 };
 
 /*
@@ -82,17 +43,19 @@ struct xdp_privsep {
  * code with a message in errbuf.
  */
 int	xdp_privsep_join(struct xdp_privsep *ps,
-	    const struct xdp_privsep_request *req,
-	    struct xdp_privsep_reply *reply, int *fds, char *errbuf);
+	    const struct xdp_protocol_join *join,
+	    struct xdp_protocol_reply *reply, int *fds, char *errbuf);
 
 /*
  * Has the helper run filter in the kernel.  Returns 0 with the generation
- * the kernel stamps on the frames the filter passes (XDP_CAPTURE_GEN_NONE
- * for an empty filter), or a PCAP_ERROR_* code with the reason in errbuf;
- * the kernel then passes every frame on, for userspace to filter.
+ * the kernel stamps on the frames the filter passes, or
+ * XDP_CAPTURE_GEN_NONE, when the filter can't run there, with the reason
+ * in errbuf: the kernel then passes every frame on, for userspace to
+ * filter.  Returns a PCAP_ERROR_* code, with the reason in errbuf, if the
+ * helper can't be asked.
  */
 int	xdp_privsep_set_filter(struct xdp_privsep *ps,
-	    const struct xdp_filter_insn *filter, size_t filter_len,
+	    const struct bpf_insn *filter, size_t filter_len,
 	    __u32 *filter_gen, char *errbuf);
 
 /*

@@ -20,6 +20,10 @@
  *					replaces one that ran there
  *   xdp-api-test recv DEV		ps_recv counts no frame a filter
  *					rejected, also after another filter
+ *   xdp-api-test filter-where DEV EXPR	prints "kernel" if the filter runs
+ *					there, or what pcap_geterr() says
+ *					after pcap_setfilter() succeeded:
+ *					why it runs in userspace
  */
 #include <errno.h>
 #include <signal.h>
@@ -481,6 +485,27 @@ test_findalldevs(const char *dev, const char *prog)
 	return 0;
 }
 
+static int
+test_filter_where(const char *dev, const char *expr)
+{
+	struct options o = { .timeout_ms = 100 };
+	struct bpf_program prog;
+	pcap_t *p = open_handle(dev, &o);
+
+	if (pcap_geterr(p)[0] != '\0')
+		fail("an error before the filter: %s", pcap_geterr(p));
+	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+	    pcap_setfilter(p, &prog) != 0)
+		fail("pcap_setfilter: %s", pcap_geterr(p));
+	pcap_freecode(&prog);
+	if (pcap_geterr(p)[0] == '\0')
+		printf("kernel\n");
+	else
+		printf("%s\n", pcap_geterr(p));
+	pcap_close(p);
+	return 0;
+}
+
 static void
 set_filter(pcap_t *p, const char *expr, int optimize)
 {
@@ -597,6 +622,8 @@ main(int argc, char **argv)
 		return test_recv(argv[2]);
 	if (strcmp(subcommand, "findalldevs") == 0 && argc == 4)
 		return test_findalldevs(argv[2], argv[3]);
+	if (strcmp(subcommand, "filter-where") == 0 && argc == 4)
+		return test_filter_where(argv[2], argv[3]);
 	fprintf(stderr, "xdp-api-test: unknown subcommand %s\n", subcommand);
 	return 2;
 }

@@ -77,31 +77,43 @@ struct xdp_chain_state {
 	int	on_link;	/* the user's bpf_link holds the entry */
 };
 
-static int
-xdp_chain_error(char *errbuf, size_t errlen, int code, int err,
-    const char *fmt, ...)
+static void
+xdp_chain_vmessage(char *errbuf, size_t errlen, int err, const char *fmt,
+    va_list ap)
 {
-	va_list ap;
 	size_t len;
 
 	if (errlen == 0)
-		return code;
-	va_start(ap, fmt);
+		return;
 	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-	if (err != 0 && errlen > 0) {
+	if (err != 0) {
 		len = strlen(errbuf);
 		snprintf(errbuf + len, errlen - len, ": %s", strerror(err));
 	}
-	return code;
 }
 
-/* EPERM and EACCES mean missing privileges; everything else is an error. */
+/* Says what failed in errbuf, and returns -err for the caller to return. */
 static int
-xdp_chain_errno_code(int err)
+xdp_chain_error(char *errbuf, size_t errlen, int err, const char *fmt, ...)
 {
-	return (err == EPERM || err == EACCES) ? XDP_CHAIN_PERM_DENIED :
-	    XDP_CHAIN_ERROR;
+	va_list ap;
+
+	va_start(ap, fmt);
+	xdp_chain_vmessage(errbuf, errlen, 0, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+/* The same, with what strerror() says of err after it. */
+static int
+xdp_chain_syserr(char *errbuf, size_t errlen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xdp_chain_vmessage(errbuf, errlen, err, fmt, ap);
+	va_end(ap);
+	return -err;
 }
 
 static void
@@ -160,31 +172,30 @@ xdp_chain_ensure_bpffs(char *errbuf, size_t errlen)
 	struct statfs st;
 
 	if (statfs(XDP_CHAIN_BPFFS, &st) != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "bpffs is unusable: " XDP_CHAIN_BPFFS);
 	if (st.f_type == BPF_FS_MAGIC)
-		return XDP_CHAIN_OK;
+		return 0;
 	if (st.f_type != SYSFS_MAGIC)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, ENOTSUP,
 		    "bpffs is unusable: " XDP_CHAIN_BPFFS
 		    " holds another file system (type 0x%lx)",
 		    (unsigned long)st.f_type);
 	if (!xdp_chain_in_initial_mount_ns())
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, ENOTSUP,
 		    "bpffs is unusable: it is not mounted on " XDP_CHAIN_BPFFS
 		    " in this mount namespace (\"ip netns exec\" hides it; "
 		    "use \"nsenter --net\", or mount bpffs there)");
 	if (mount("bpf", XDP_CHAIN_BPFFS, "bpf", 0, "mode=0700") != 0)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(errno), errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "bpffs is unusable: it is not mounted, and mounting it on "
 		    XDP_CHAIN_BPFFS " failed");
-	return XDP_CHAIN_OK;
+	return 0;
 }
 
 /*
  * Takes the lock that serialises every change to every chain.  Returns the
- * fd holding it (closing it releases the lock), or a XDP_CHAIN_ERROR_* code.
+ * fd holding it (closing it releases the lock), or a negative errno.
  */
 static int
 xdp_chain_lock(char *errbuf, size_t errlen)
@@ -195,16 +206,14 @@ xdp_chain_lock(char *errbuf, size_t errlen)
 	if (ret != 0)
 		return ret;
 	if (mkdir(XDP_CHAIN_PIN_ROOT, 0700) != 0 && errno != EEXIST)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(errno), errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "bpffs is unusable: can't create " XDP_CHAIN_PIN_ROOT);
 	fd = open(XDP_CHAIN_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(errno), errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "bpffs is unusable: can't open " XDP_CHAIN_PIN_ROOT);
 	if (flock(fd, LOCK_EX) != 0) {
-		ret = xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		ret = xdp_chain_syserr(errbuf, errlen, errno,
 		    "Can't lock " XDP_CHAIN_PIN_ROOT);
 		close(fd);
 		return ret;
@@ -230,7 +239,7 @@ xdp_chain_netns_cookie(__u64 *cookie, char *errbuf, size_t errlen)
 	if (fd >= 0)
 		close(fd);
 	if (err != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, err,
+		return xdp_chain_syserr(errbuf, errlen, err,
 		    "Can't identify the network namespace");
 	return 0;
 }
@@ -282,22 +291,22 @@ xdp_chain_pin_map(const struct xdp_chain_state *cs, const char *name,
 	if (fd >= 0) {
 		if (xdp_chain_same_map(fd, map_fd)) {
 			close(fd);
-			return XDP_CHAIN_OK;
+			return 0;
 		}
 		close(fd);
 		unlink(path);
 	}
 	if (bpf_obj_pin(map_fd, path) != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "bpffs is unusable: can't pin %s", path);
-	return XDP_CHAIN_OK;
+	return 0;
 }
 
 static int
 xdp_chain_pin(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 {
 	if (mkdir(cs->pin_dir, 0700) != 0 && errno != EEXIST)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "bpffs is unusable: can't create %s", cs->pin_dir);
 	return xdp_chain_pin_map(cs, "slots", cs->slots_fd, errbuf, errlen);
 }
@@ -606,20 +615,19 @@ xdp_chain_adopt_original(struct xdp_chain_state *cs, int orig_fd,
 
 	err = xdp_hook_prog_info(orig_fd, &info);
 	if (err != 0)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(-err), -err,
+		return xdp_chain_syserr(errbuf, errlen, -err,
 		    "Can't inspect the XDP program of %s (id %u)", ifname,
 		    orig_id);
 	if (info.type != BPF_PROG_TYPE_XDP)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, EINVAL,
 		    "The program on the XDP hook of %s (id %u) is not an XDP "
 		    "program and can't be chained", ifname, orig_id);
 	if (info.ifindex != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, EOPNOTSUPP,
 		    "The XDP program \"%s\" (id %u) of %s is bound to a device "
 		    "and can't be tail-called", info.name, orig_id, ifname);
 	if (bpf_map_update_elem(cs->slots_fd, &key, &orig_fd, BPF_ANY) != 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "The XDP program \"%s\" (id %u) of %s can't be tail-called, "
 		    "which joining it needs: the kernel refuses it in a program "
 		    "array, as it does device-bound programs (which read the "
@@ -634,17 +642,17 @@ xdp_chain_attach_error(int err, __u32 orig_id, const char *ifname,
     char *errbuf, size_t errlen)
 {
 	if (err == EEXIST || err == EBUSY)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, EAGAIN,
 		    "The XDP program of %s changed while the capture was "
 		    "being set up; try again", ifname);
 	if (err == ENOTUNIQ)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, ENOTUNIQ,
 		    "The XDP program of %s (id %u) runs through a bpf_link, "
 		    "and so it does on interfaces of the same index in other "
 		    "network namespaces: the capture can't tell which link is "
 		    "this interface's", ifname, orig_id);
-	return xdp_chain_error(errbuf, errlen, xdp_chain_errno_code(err),
-	    err, "Can't attach to the XDP hook of %s", ifname);
+	return xdp_chain_syserr(errbuf, errlen, err,
+	    "Can't attach to the XDP hook of %s", ifname);
 }
 
 /*
@@ -731,7 +739,7 @@ xdp_chain_attach_entry(struct xdp_chain_state *cs, int entry_fd,
 	    NULL) == 0 ? 0 : errno;
 }
 
-/* Opens the program on the hook; returns its fd or an XDP_CHAIN_* status. */
+/* Opens the program on the hook; returns its fd or a negative errno. */
 static int
 xdp_chain_open_hook_prog(const struct xdp_hook *hook, const char *ifname,
     char *errbuf, size_t errlen)
@@ -739,8 +747,7 @@ xdp_chain_open_hook_prog(const struct xdp_hook *hook, const char *ifname,
 	int fd = bpf_prog_get_fd_by_id(hook->prog_id);
 
 	if (fd < 0)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(errno), errno,
+		return xdp_chain_syserr(errbuf, errlen, errno,
 		    "Can't open the XDP program of %s (id %u)", ifname,
 		    hook->prog_id);
 	return fd;
@@ -766,8 +773,7 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 	    XDP_HOOK_SLOTS_NAME, sizeof(__u32), sizeof(__u32),
 	    XDP_CAPTURE_MAX_SLOTS, NULL);
 	if (cs->slots_fd < 0) {
-		ret = xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(errno), errno,
+		ret = xdp_chain_syserr(errbuf, errlen, errno,
 		    "Can't create the XDP chain of %s", ifname);
 		goto fail;
 	}
@@ -789,8 +795,7 @@ xdp_chain_create(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 		xdp_chain_close(&entry_fd);
 	}
 	if (entry_fd < 0 && err == 0) {
-		ret = xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(-entry_fd), 0,
+		ret = xdp_chain_error(errbuf, errlen, -entry_fd,
 		    "Can't load the XDP entry program for %s: %s", ifname, why);
 		goto fail_unpin;
 	}
@@ -829,12 +834,11 @@ xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 	cs->slots_fd = xdp_hook_open_slots(entry_fd);
 	close(entry_fd);
 	if (cs->slots_fd < 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR,
-		    -cs->slots_fd, "Can't open the XDP chain of %s", ifname);
+		return xdp_chain_syserr(errbuf, errlen, -cs->slots_fd,
+		    "Can't open the XDP chain of %s", ifname);
 	entry_fd = xdp_chain_load_entry(cs, &kind_nr, why, sizeof(why));
 	if (entry_fd < 0)
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(-entry_fd), 0,
+		return xdp_chain_error(errbuf, errlen, -entry_fd,
 		    "Can't load programs for the XDP chain of %s: %s", ifname,
 		    why);
 	close(entry_fd);
@@ -849,7 +853,7 @@ xdp_chain_open(struct xdp_chain_state *cs, const struct xdp_hook *hook,
 /*
  * Finds the chain on the interface's hook (with its lock held).  With
  * create set, builds one when the hook has none; otherwise returns
- * XDP_CHAIN_ABSENT for "no chain".  Pins left by a chain that is no
+ * -ENOENT for "no chain".  Pins left by a chain that is no
  * longer on the hook are removed either way.
  */
 static int
@@ -861,20 +865,18 @@ xdp_chain_find(struct xdp_chain_state *cs, int create, char *errbuf,
 	int err, ret;
 
 	if (if_indextoname(cs->ifindex, ifname) == NULL)
-		return xdp_chain_error(errbuf, errlen,
-		    XDP_CHAIN_NO_SUCH_DEVICE, 0, "No such device");
+		return xdp_chain_error(errbuf, errlen, ENODEV,
+		    "No such device");
 	ret = xdp_chain_pin_dir(cs->ifindex, cs->pin_dir,
 	    sizeof(cs->pin_dir), errbuf, errlen);
 	if (ret != 0)
 		return ret;
 	err = xdp_hook_query(cs->ifindex, &hook);
 	if (err != 0)
-		return xdp_chain_error(errbuf, errlen,
-		    err == -ENODEV ? XDP_CHAIN_NO_SUCH_DEVICE : XDP_CHAIN_ERROR,
-		    -err, "Can't query the XDP hook of %s", ifname);
+		return xdp_chain_syserr(errbuf, errlen, -err, "Can't query the XDP hook of %s", ifname);
 	if (hook.attach_mode == XDP_ATTACHED_HW ||
 	    hook.attach_mode == XDP_ATTACHED_MULTI)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, EOPNOTSUPP,
 		    "The XDP program of %s is offloaded to the hardware, "
 		    "which a capture can't join", ifname);
 	if (hook.is_chain)
@@ -882,7 +884,7 @@ xdp_chain_find(struct xdp_chain_state *cs, int create, char *errbuf,
 
 	xdp_chain_unpin(cs);
 	if (!create)
-		return XDP_CHAIN_ABSENT;
+		return -ENOENT;
 	return xdp_chain_create(cs, &hook, ifname, errbuf, errlen);
 }
 
@@ -903,7 +905,7 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 			break;
 	}
 	if (slot == XDP_CAPTURE_MAX_SLOTS)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, 0,
+		return xdp_chain_error(errbuf, errlen, EBUSY,
 		    "Too many captures on this interface (at most %d, to "
 		    "leave the XDP program tail calls of its own)",
 		    XDP_CAPTURE_MAX_CAPTURES);
@@ -924,8 +926,7 @@ xdp_chain_add(struct xdp_chain_state *cs, const struct xdp_chain_capture *cap,
 	if (fd < 0) {
 		xdp_chain_close(&m->alive_fd);
 		xdp_chain_member_init(m);
-		return xdp_chain_error(errbuf, errlen,
-		    xdp_chain_errno_code(-fd), 0,
+		return xdp_chain_error(errbuf, errlen, -fd,
 		    "Can't join the XDP chain: %s", why);
 	}
 	m->dump_fd = fd;
@@ -992,14 +993,14 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	 */
 	if (xdp_hook_query(cs->ifindex, &hook) != 0) {
 		if (xdp_chain_map_has_entry(xdp_chain_map_id(cs->slots_fd)) != 0)
-			return XDP_CHAIN_OK;
+			return 0;
 		goto unpin;
 	}
 	/* Only the entry of this chain is ours to replace. */
 	ours = hook.prog_id == 0 ? 0 :
 	    xdp_chain_open_own_entry(hook.prog_id, cs->slots_fd, &entry_fd);
 	if (ours < 0)
-		return XDP_CHAIN_OK;	/* nobody can tell: the pins stay */
+		return 0;	/* nobody can tell: the pins stay */
 	if (ours == 0)
 		goto unpin;
 	if (bpf_map_lookup_elem(cs->slots_fd, &key, &orig_id) == 0 &&
@@ -1020,12 +1021,12 @@ xdp_chain_restore(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	 * its bpf_link was detached): what is there now stays.
 	 */
 	if (err != 0 && err != EEXIST && err != ENOLINK)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, err,
+		return xdp_chain_syserr(errbuf, errlen, err,
 		    orig_id != 0 ? "Can't put XDP program %u back on the hook" :
 		    "Can't detach from the XDP hook", orig_id);
 unpin:
 	xdp_chain_unpin_own(cs);
-	return XDP_CHAIN_OK;
+	return 0;
 }
 
 int
@@ -1062,7 +1063,7 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	int lock_fd, ret;
 
 	if (m->dump.slot == 0)
-		return XDP_CHAIN_OK;
+		return 0;
 	/*
 	 * Without the lock, the capture stays in the chain: its slot passes
 	 * packets on, and whoever next holds the lock sees it is dead.
@@ -1075,7 +1076,7 @@ xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen)
 		xdp_chain_vacate(&cs, m->dump.slot);
 		ret = xdp_chain_pin_dir(m->ifindex, cs.pin_dir,
 		    sizeof(cs.pin_dir), errbuf, errlen);
-		if (ret == XDP_CHAIN_OK && xdp_chain_reap(&cs) == 0)
+		if (ret == 0 && xdp_chain_reap(&cs) == 0)
 			ret = xdp_chain_restore(&cs, errbuf, errlen);
 		close(lock_fd);
 	} else
@@ -1098,7 +1099,7 @@ xdp_chain_cleanup(int ifindex, char *errbuf, size_t errlen)
 		return lock_fd;
 	xdp_chain_state_init(&cs, ifindex);
 	ret = xdp_chain_find(&cs, 0, errbuf, errlen);
-	if (ret == XDP_CHAIN_ABSENT)
+	if (ret == -ENOENT)
 		ret = 0;
 	else if (ret == 0 && xdp_chain_reap(&cs) == 0)
 		ret = xdp_chain_restore(&cs, errbuf, errlen);
@@ -1124,26 +1125,25 @@ xdp_chain_check(const struct xdp_chain_member *m, char *errbuf, size_t errlen)
 	int entry_fd;
 
 	if (if_indextoname((unsigned int)m->ifindex, ifname) == NULL)
-		return errno != ENXIO && errno != ENODEV ? XDP_CHAIN_OK :
-		    xdp_chain_error(errbuf, errlen, XDP_CHAIN_NO_SUCH_DEVICE,
-		    0, "The interface disappeared");
+		return errno != ENXIO && errno != ENODEV ? 0 :
+		    xdp_chain_error(errbuf, errlen, ENODEV, "The interface disappeared");
 	if (xdp_hook_query(m->ifindex, &hook) != 0)
-		return XDP_CHAIN_OK;
+		return 0;
 	if (hook.prog_id == 0 && m->on_link)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
+		return xdp_chain_error(errbuf, errlen, ENOENT,
 		    "The bpf_link of the XDP program of %s was detached, or "
 		    "its owner exited; the capture can't see its packets any "
 		    "more", ifname);
 	if (hook.prog_id == 0)
-		return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
+		return xdp_chain_error(errbuf, errlen, ENOENT,
 		    "Another program removed the XDP program of %s; the "
 		    "capture can't see its packets any more", ifname);
 	if (xdp_chain_open_own_entry(hook.prog_id, m->dump.slots_fd,
 	    &entry_fd) != 0) {
 		xdp_chain_close(&entry_fd);
-		return XDP_CHAIN_OK;
+		return 0;
 	}
-	return xdp_chain_error(errbuf, errlen, XDP_CHAIN_ABSENT, 0,
+	return xdp_chain_error(errbuf, errlen, ENOENT,
 	    "Another program replaced the XDP program of %s (now id %u); "
 	    "the capture can't see its packets any more", ifname,
 	    hook.prog_id);
@@ -1155,23 +1155,23 @@ xdp_chain_set_filter(struct xdp_chain_member *m,
     char *errbuf, size_t errlen)
 {
 	struct xdp_dump_params params = m->dump;
-	int fd;
+	int fd, err;
 
 	params.filter = filter;
 	params.filter_len = filter_len;
 	params.filter_gen = gen;
 	fd = xdp_dump_load(&params, errbuf, errlen);
 	if (fd < 0)
-		return XDP_CHAIN_ERROR;
+		return fd;
 	/* One map update swaps the programs: no frame sees neither. */
 	if (bpf_map_update_elem(m->dump.slots_fd, &m->dump.slot, &fd,
 	    BPF_ANY) != 0) {
-		xdp_chain_error(errbuf, errlen, XDP_CHAIN_ERROR, errno,
+		err = xdp_chain_syserr(errbuf, errlen, errno,
 		    "Can't put the new program in the chain");
 		close(fd);
-		return XDP_CHAIN_ERROR;
+		return err;
 	}
 	close(m->dump_fd);
 	m->dump_fd = fd;
-	return XDP_CHAIN_OK;
+	return 0;
 }

@@ -203,6 +203,8 @@ xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
     size_t buffer_size, uint32_t snaplen, int immediate, char *errbuf,
     size_t errlen)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, counts_opts,
+	    .map_flags = BPF_F_RDONLY);
 	int cpus[XDP_TRANSPORT_MAX_RINGS], possible, nr, err;
 
 	memset(t, 0, sizeof(*t));
@@ -226,9 +228,13 @@ xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
 		    "Can't read the online CPUs");
 	t->out.ring_size = xdp_transport_ring_size(buffer_size, nr);
 
+	/*
+	 * Read-only from userspace, so that the application, which may be
+	 * compromised, can neither change nor freeze the counts.
+	 */
 	t->out.counts_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
 	    "pcapxdp_counts", sizeof(__u32), sizeof(__u64),
-	    XDP_CAPTURE_NR_COUNTERS, NULL);
+	    XDP_CAPTURE_NR_COUNTERS, &counts_opts);
 	if (t->out.counts_fd < 0)
 		err = xdp_transport_error(errbuf, errlen, errno,
 		    "Can't create the capture's BPF maps");

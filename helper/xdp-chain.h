@@ -3,12 +3,9 @@
  * Joining a capture's dump program to an interface's XDP chain and leaving
  * it again (see bpf/xdp_capture.h for the chain's shape).  Every function
  * here needs the privileges to load and attach XDP programs; pcap-xdp runs
- * them in its privileged helper (xdp-helper.c).
+ * them in its privileged helper (pcap-xdp-helper.c).
  *
- * Functions return XDP_CHAIN_OK or another status, with a message in errbuf.
- * (The helper that runs them cannot include libpcap's headers alongside the
- * kernel's BPF ones, so the statuses are its own; xdp-privsep.c maps them to
- * PCAP_ERROR_* codes.)
+ * Functions return 0, or a negative errno with a message in errbuf.
  */
 #ifndef XDP_CHAIN_H
 #define XDP_CHAIN_H
@@ -17,14 +14,6 @@
 #include <linux/types.h>
 
 #include "xdp-dump.h"
-
-enum xdp_chain_status {
-	XDP_CHAIN_OK = 0,
-	XDP_CHAIN_ERROR = -1,
-	XDP_CHAIN_NO_SUCH_DEVICE = -2,
-	XDP_CHAIN_PERM_DENIED = -3,
-	XDP_CHAIN_ABSENT = -4,		/* the hook has no chain */
-};
 
 /* Where chains keep their state in bpffs (root only, mode 0700). */
 #define XDP_CHAIN_BPFFS		"/sys/fs/bpf"
@@ -63,9 +52,9 @@ int xdp_chain_leave(struct xdp_chain_member *m, char *errbuf, size_t errlen);
 
 /*
  * Whether the capture's chain is still on its interface's hook.  Returns
- * XDP_CHAIN_OK; XDP_CHAIN_NO_SUCH_DEVICE when the interface is gone; or
- * XDP_CHAIN_ABSENT when another program took the hook, or removed the
- * chain from it: the capture sees no packets any more.  errbuf says which.
+ * 0; -ENODEV when the interface is gone; or -ENOENT when another program
+ * took the hook, or removed the chain from it: the capture sees no packets
+ * any more.  errbuf says which.
  */
 int xdp_chain_check(const struct xdp_chain_member *m, char *errbuf,
     size_t errlen);
