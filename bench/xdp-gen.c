@@ -6,13 +6,15 @@
  * kernel, which leave through IFNAME; on a veth, the peer's XDP hook
  * receives them natively.
  *
- *   xdp-gen IFNAME DST_MAC COUNT [SIZE [RATE [MATCH]]]
+ *   xdp-gen IFNAME DST_MAC COUNT [SIZE [RATE [MATCH [KIND]]]]
  *
  * Sends COUNT UDP frames of SIZE bytes (default 64, with the FCS: 60 on
  * the wire here) to DST_MAC, at RATE frames per second (0, the default: as
  * fast as it can), and prints the frames and seconds it took.  With MATCH
  * (a percentage), that share of the frames, drawn at random, go to UDP
  * port 53 rather than 9: a filter "udp port 53" then matches MATCH%.
+ * KIND "ah-loop" sends, instead of UDP, the IPv6 frame crafted to make
+ * protochain loop (tests/frames.h), whatever SIZE says.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,9 +29,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "frames.h"
 #include "xdp_gen.skel.h"
-
-#define FRAME_MAX 1514
 
 static double
 now(void)
@@ -118,12 +119,17 @@ main(int argc, char **argv)
 	if (argc < 4 || sscanf(argv[2], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
 	    &dst[0], &dst[1], &dst[2], &dst[3], &dst[4], &dst[5]) != 6) {
 		fprintf(stderr, "usage: xdp-gen IFNAME DST_MAC COUNT "
-		    "[SIZE [RATE [MATCH]]]\n");
+		    "[SIZE [RATE [MATCH [KIND]]]]\n");
 		return 2;
 	}
 	ifindex = (int)if_nametoindex(argv[1]);
 	count = strtoul(argv[3], NULL, 0);
-	len = build_frame(frame, dst, argc > 4 ? strtoul(argv[4], NULL, 0) : 64);
+	if (argc > 7 && strcmp(argv[7], "ah-loop") == 0)
+		len = frames_ah_loop(frame, dst, (const unsigned char[]){ 2, 0,
+		    0, 0, 0, 2 });
+	else
+		len = build_frame(frame, dst,
+		    argc > 4 ? strtoul(argv[4], NULL, 0) : 64);
 	rate = argc > 5 ? strtod(argv[5], NULL) : 0;
 	match = argc > 6 ? (unsigned int)strtoul(argv[6], NULL, 0) : 0;
 	batch = batch_for(rate);

@@ -24,11 +24,17 @@
  * packet directly (each pass must prove a new range for X), so a loop's
  * body becomes a bpf_loop() callback that reads the packet with
  * bpf_xdp_load_bytes(), which needs no proof, and keeps A, X, the context
- * and its way out in XDP_FILTER_STACK_LOOP.  Every pass of libpcap's loop
- * that goes round again moves X at least 8 bytes further (or, for AH, to
- * where libpcap's own code puts it), so 65536 / 8 passes are all a frame
- * shorter than 64 KiB can take; a loop still running then is one libpcap
- * itself would never leave, and the frame is rejected.
+ * and its way out in XDP_FILTER_STACK_LOOP.
+ *
+ * Anyone who can send a frame chooses how long such a loop runs: libpcap's
+ * own code sets X to an AH header's length instead of adding it, and an AH
+ * header that points back at itself makes the loop run for ever (in
+ * bpf_filter() too).  So the kernel's work per frame is bounded: all the
+ * loops of a filter together take at most XDP_FILTER_MAX_PASSES passes a
+ * frame, and a loop's body at most XDP_FILTER_MAX_LOOP_INSNS instructions,
+ * XDP_FILTER_MAX_LOOP_LOADS of them packet loads (protochain's takes a
+ * pass per header and two loads); a frame that needs more passes is
+ * rejected.  The same bounds hold for loops a client wrote by hand.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -54,7 +60,15 @@
 
 #define XDP_FILTER_MAX_OFFSET	0xffff
 #define XDP_FILTER_MEMWORDS	16	/* BPF_MEMWORDS */
-#define XDP_FILTER_MAX_PASSES	((XDP_FILTER_MAX_OFFSET + 1) / 8)
+
+/*
+ * The bounds on loops (see the top of this file): more passes than
+ * protochain takes on any chain of headers seen in the wild, few enough
+ * that a crafted frame costs the hook about as much as ten XDP_DROPs do.
+ */
+#define XDP_FILTER_MAX_PASSES		16
+#define XDP_FILTER_MAX_LOOP_INSNS	32
+#define XDP_FILTER_MAX_LOOP_LOADS	4
 
 /* The loop state at XDP_FILTER_STACK_LOOP. */
 #define LOOP_CTX	0	/* the XDP context, 8 bytes */
@@ -65,6 +79,7 @@
 #define EXIT_REJECT	1
 #define EXIT_ACCEPT	2
 #define EXIT_TO(i)	(3 + (i))	/* go on at instruction i */
+#define LOOP_PASSES	20	/* passes left to the frame's loops */
 
 /* In a loop's callback: r9 points at the loop state, fp - 8 is a buffer. */
 #define R_LOOP		BPF_REG_9
@@ -691,6 +706,33 @@ loop_of(const struct xdp_filter_ctx *c, size_t i)
 	return NULL;
 }
 
+/* Whether an instruction reads the packet. */
+static int
+loads_packet(__u16 code)
+{
+	return (BPF_CLASS(code) == BPF_LD && (BPF_MODE(code) == BPF_ABS ||
+	    BPF_MODE(code) == BPF_IND)) || code == (BPF_LDX | BPF_MSH | BPF_B);
+}
+
+/* A loop's body must be no more work a pass than protochain's. */
+static int
+check_loop_body(struct xdp_filter_ctx *c, const struct xdp_filter_loop *loop)
+{
+	size_t i, loads = 0;
+
+	if (loop->end - loop->head + 1 > XDP_FILTER_MAX_LOOP_INSNS)
+		return xdp_filter_refuse(c, loop->head, "a loop of %zu "
+		    "instructions, more than %d", loop->end - loop->head + 1,
+		    XDP_FILTER_MAX_LOOP_INSNS);
+	for (i = loop->head; i <= loop->end; i++)
+		loads += (size_t)loads_packet(c->filter[i].code);
+	if (loads > XDP_FILTER_MAX_LOOP_LOADS)
+		return xdp_filter_refuse(c, loop->head, "a loop that reads "
+		    "the frame %zu times a pass, more than %d", loads,
+		    XDP_FILTER_MAX_LOOP_LOADS);
+	return 0;
+}
+
 /*
  * Finds the loops: a head, which backward jumps go to, up to the last of
  * them.  A loop is entered at its head only, and loops don't nest or
@@ -727,6 +769,9 @@ find_loops(struct xdp_filter_ctx *c, const unsigned char *reachable)
 			    c->loop[i].head <= c->loop[l].end)
 				return xdp_filter_refuse(c, c->loop[l].head,
 				    "loops that overlap");
+	for (l = 0; l < c->nr_loops; l++)
+		if (check_loop_body(c, &c->loop[l]) != 0)
+			return -1;
 	for (i = 0; i < c->n; i++) {
 		if (!reachable[i])
 			continue;
@@ -767,12 +812,19 @@ emit_loop_call(struct xdp_filter_ctx *c, size_t l)
 	    XDP_FILTER_STACK_LOOP + LOOP_X));
 	emit(c, XDP_ST_MEM(BPF_W, BPF_REG_10, XDP_FILTER_STACK_LOOP + LOOP_EXIT,
 	    EXIT_NONE));
-	emit(c, XDP_MOV64_IMM(BPF_REG_1, XDP_FILTER_MAX_PASSES));
+	emit(c, XDP_LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_10,
+	    XDP_FILTER_STACK_LOOP + LOOP_PASSES));
 	xdp_prog_emit_func_to(c->prog, BPF_REG_2, labels + c->n + 2);
 	emit(c, XDP_MOV64_REG(BPF_REG_3, BPF_REG_10));
 	emit(c, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, XDP_FILTER_STACK_LOOP));
 	emit(c, XDP_MOV64_IMM(BPF_REG_4, 0));
 	emit(c, XDP_CALL(BPF_FUNC_loop));
+	/* It returns the passes it made, which the frame has no more. */
+	emit(c, XDP_LDX_MEM(BPF_W, R_TMP, BPF_REG_10,
+	    XDP_FILTER_STACK_LOOP + LOOP_PASSES));
+	emit(c, XDP_ALU32_REG(BPF_SUB, R_TMP, BPF_REG_0));
+	emit(c, XDP_STX_MEM(BPF_W, BPF_REG_10, R_TMP,
+	    XDP_FILTER_STACK_LOOP + LOOP_PASSES));
 	/* The call took r1-r5: the packet's bounds come back from the context. */
 	emit(c, XDP_LDX_MEM(BPF_W, R_DATA, R_CTX,
 	    offsetof(struct xdp_md, data)));
@@ -794,7 +846,7 @@ emit_loop_call(struct xdp_filter_ctx *c, size_t l)
 				    EXIT_TO((__s32)next[j]), 0),
 				    c->label_base + (size_t)next[j]);
 	}
-	/* The passes ran out: a loop libpcap would never leave. */
+	/* The passes ran out: the frame took more than any real one. */
 	emit_to(c, XDP_JA(0), c->reject);
 }
 
@@ -838,6 +890,9 @@ emit_initial_state(struct xdp_filter_ctx *c)
 			used[c->filter[i].k] = 1;
 		x_read |= reads_x(code);
 	}
+	if (c->nr_loops > 0)
+		emit(c, XDP_ST_MEM(BPF_W, BPF_REG_10,
+		    XDP_FILTER_STACK_LOOP + LOOP_PASSES, XDP_FILTER_MAX_PASSES));
 	/* A loop's call saves A and X before the loop's first instruction. */
 	if (BPF_CLASS(c->filter[0].code) != BPF_LD || c->nr_loops > 0)
 		emit(c, XDP_MOV32_IMM(R_A, 0));

@@ -36,7 +36,10 @@ struct xdp_filter_insn {
 #define XDP_FILTER_STACK_MEM		(-72)
 #define XDP_FILTER_STACK_LOOP		(-136)
 
-/* Loops (protochain) a filter may have; each is a subprogram. */
+/*
+ * Loops (protochain) a filter may have; each is a subprogram, and their
+ * work is bounded (xdp-filter.c).
+ */
 #define XDP_FILTER_MAX_LOOPS		8
 
 /* The labels a translation of n instructions needs. */

@@ -8,6 +8,9 @@
  *
  *   filter-test diff [FRAMES]		the expressions below, on FRAMES frames
  *   filter-test fuzz SECONDS [SEED]	random programs and random expressions
+ *   filter-test loops			the bounds on loops: protochain through
+ *					chains of headers, the frame crafted to
+ *					make it loop, and hand-made loops
  *
  * Prints a summary and exits 0 if every pair agreed and every program
  * libpcap made was translated, 1 otherwise.
@@ -468,6 +471,128 @@ run_fuzz(unsigned int seconds, uint64_t seed)
 	return t.mismatches || t.unloadable ? 1 : 0;
 }
 
+/* IPv6, n destination-options headers of 8 bytes, then TCP. */
+static size_t
+ipv6_with_options(unsigned char *f, unsigned int n)
+{
+	size_t len = 14 + 40 + 8 * (size_t)n + 20, off = 54;
+	unsigned int i;
+
+	memset(f, 0, len);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = (unsigned char)((len - 54) >> 8);
+	f[19] = (unsigned char)(len - 54);
+	f[20] = n > 0 ? 60 : 6;
+	f[21] = 64;
+	for (i = 0; i < n; i++, off += 8)
+		f[off] = i + 1 < n ? 60 : 6;	/* next; length 0: 8 bytes */
+	return len;
+}
+
+static int
+expect_result(const char *what, int fd, const unsigned char *f, size_t len,
+    unsigned int want)
+{
+	unsigned int kernel;
+
+	if (filter_run(fd, f, len, 1, &kernel, NULL) != 0 || kernel != want) {
+		printf("FAIL: %s: kernel %u, expected %u\n", what, kernel, want);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A hand-made loop over nothing, with body instructions in all, loads of
+ * them packet loads: "again: loads; ALU ops; jump back to again".
+ */
+static size_t
+hand_made_loop(struct bpf_insn *insns, size_t body, size_t loads)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 1 < body; i++)
+		insns[n++] = (struct bpf_insn)BPF_STMT(i < loads ?
+		    BPF_LD | BPF_B | BPF_ABS : BPF_ALU | BPF_ADD | BPF_K, 1);
+	insns[n] = (struct bpf_insn)BPF_STMT(BPF_JMP | BPF_JA, 0);
+	insns[n].k = (bpf_u_int32)-(int)(n + 1);
+	n++;
+	insns[n++] = (struct bpf_insn)BPF_STMT(BPF_RET | BPF_K, 0);
+	return n;
+}
+
+/*
+ * Loops are bounded in the kernel (xdp-filter.c): protochain follows up
+ * to 15 headers, as libpcap does; more, or the crafted AH frame, on which
+ * libpcap never ends, are rejected; hand-made loops longer or heavier a
+ * pass than protochain's are refused, and a light one ends.
+ */
+static int
+run_loops(void)
+{
+	static struct bpf_insn insns[4096];
+	unsigned char f[FRAME_MAX];
+	struct bpf_program prog;
+	struct pcap_pkthdr h;
+	char errbuf[512], what[64];
+	unsigned int n, libpcap, failed = 0;
+	size_t len;
+	int fd;
+
+	if (compile("ip6 protochain 6", 1, &prog) != 0)
+		return 1;
+	fd = filter_run_load(prog.bf_insns, prog.bf_len, errbuf,
+	    sizeof(errbuf));
+	if (fd < 0) {
+		printf("FAIL: protochain: %s\n", errbuf);
+		return 1;
+	}
+	for (n = 0; n <= 20; n++) {
+		len = ipv6_with_options(f, n);
+		h.caplen = h.len = (bpf_u_int32)len;
+		libpcap = (unsigned int)pcap_offline_filter(&prog, &h, f);
+		snprintf(what, sizeof(what), "%u headers", n);
+		failed |= expect_result(what, fd, f, len, n < 16 ? libpcap : 0);
+	}
+	len = frames_ah_loop(f, f + 20, f + 30);
+	failed |= expect_result("the crafted AH frame", fd, f, len, 0);
+	close(fd);
+	pcap_freecode(&prog);
+
+	prog.bf_insns = insns;
+	prog.bf_len = (u_int)hand_made_loop(insns, 2901, 2900);
+	fd = filter_run_load(insns, prog.bf_len, errbuf, sizeof(errbuf));
+	if (fd >= 0 || strstr(errbuf, "a loop of 2901 instructions") == NULL) {
+		printf("FAIL: a loop of 2900 loads: %s\n", fd >= 0 ? "taken" :
+		    errbuf);
+		failed = 1;
+	}
+	prog.bf_len = (u_int)hand_made_loop(insns, 32, 5);
+	fd = filter_run_load(insns, prog.bf_len, errbuf, sizeof(errbuf));
+	if (fd >= 0 || strstr(errbuf, "reads the frame 5 times") == NULL) {
+		printf("FAIL: a loop of 5 loads a pass: %s\n", fd >= 0 ?
+		    "taken" : errbuf);
+		failed = 1;
+	}
+	prog.bf_len = (u_int)hand_made_loop(insns, 32, 4);
+	fd = filter_run_load(insns, prog.bf_len, errbuf, sizeof(errbuf));
+	if (fd < 0) {
+		printf("FAIL: a light loop: %s\n", errbuf);
+		failed = 1;
+	} else {
+		memset(f, 0, 60);
+		failed |= expect_result("a light loop that never ends", fd, f,
+		    60, 0);
+		close(fd);
+	}
+	printf("%s: protochain through 0 to 15 headers as libpcap, more and "
+	    "the crafted AH frame rejected; hand-made loops bounded\n",
+	    failed ? "FAIL" : "ok");
+	return (int)failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -481,6 +606,9 @@ main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "fuzz") == 0)
 		return run_fuzz((unsigned int)atoi(argv[2]), argc > 3 ?
 		    strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL));
-	fprintf(stderr, "usage: filter-test diff [FRAMES] | fuzz SECONDS [SEED]\n");
+	if (argc == 2 && strcmp(argv[1], "loops") == 0)
+		return run_loops();
+	fprintf(stderr, "usage: filter-test diff [FRAMES] | fuzz SECONDS [SEED] "
+	    "| loops\n");
 	return 2;
 }

@@ -347,6 +347,24 @@ frame_make(struct frame *f, uint64_t *rng)
 	f->len = b.len;
 }
 
+size_t
+frames_ah_loop(unsigned char *f, const unsigned char *dst,
+    const unsigned char *src)
+{
+	static const unsigned char ip6_ah[] = {
+		0x86, 0xdd,			/* EtherType IPv6 */
+		0x60, 0, 0, 0, 0, 8, 51, 64,	/* 8 bytes of AH follow */
+		0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		51, 8, 0, 0, 0, 0, 0, 0,	/* AH: next 51, (8 + 2) * 4 */
+	};
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	memcpy(f + 12, ip6_ah, sizeof(ip6_ah));
+	return FRAME_AH_LOOP_LEN;
+}
+
 void
 frames_make(struct frame *frames, size_t n, uint64_t seed)
 {
