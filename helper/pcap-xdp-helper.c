@@ -314,7 +314,7 @@ xdp_helper_answer(int sock, const union xdp_helper_message *msg, size_t len,
 	if (reply.status == 0) {
 		reply.status = -EPROTO;
 		snprintf(reply.message, sizeof(reply.message), "Bad request "
-		    "to the XDP capture helper: type %d now", req.type);
+		    "to the XDP capture helper: type %d out of turn", req.type);
 	}
 	return xdp_helper_reply(sock, &reply);
 }

@@ -21,11 +21,13 @@
  * All changes to chains happen with an exclusive flock on the pin root, so
  * captures in several processes never interleave their updates.
  *
- * A capture's helper shows it is alive by holding an abstract unix socket
- * named after its chain and slot.  Abstract names belong to the network
- * namespace, which every capture of an interface shares, whatever their pid
- * namespaces; the kernel frees the name when the helper dies, however it
- * dies.  A slot whose name can be bound belongs to no live capture.
+ * A capture's helper shows it is alive by holding an flock on a directory
+ * of the chain's, alive-MAPID-SLOT, which only root can open (the pin
+ * directories are 0700): nobody else can take a slot for live, or make a
+ * capture take one that frames never reach.  Every capture of an interface
+ * sees the same bpffs, whatever its pid namespace; the kernel drops the
+ * lock when the helper dies, however it dies.  A slot whose lock can be
+ * taken belongs to no live capture.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -47,7 +49,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/un.h>
 
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -311,13 +312,25 @@ xdp_chain_pin(struct xdp_chain_state *cs, char *errbuf, size_t errlen)
 	return xdp_chain_pin_map(cs, "slots", cs->slots_fd, errbuf, errlen);
 }
 
+/* Removes the chain's pins and its slots' liveness directories. */
 static void
 xdp_chain_unpin(const struct xdp_chain_state *cs)
 {
 	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
 
 	xdp_chain_pin_path(cs, "slots", path, sizeof(path));
 	unlink(path);
+	dir = opendir(cs->pin_dir);
+	while (dir != NULL && (d = readdir(dir)) != NULL) {
+		if (strncmp(d->d_name, "alive-", 6) != 0)
+			continue;
+		xdp_chain_pin_path(cs, d->d_name, path, sizeof(path));
+		rmdir(path);
+	}
+	if (dir != NULL)
+		closedir(dir);
 	rmdir(cs->pin_dir);
 }
 
@@ -441,29 +454,27 @@ xdp_chain_sweep(void)
 }
 
 /*
- * Binds the liveness name of a slot (see the top of this file).  Returns the
- * socket, or -1 with errno EADDRINUSE if a live capture holds the slot.
+ * Takes the liveness lock of a slot (see the top of this file), making its
+ * directory if need be.  Returns the fd that holds it, or -1 with errno
+ * EWOULDBLOCK if a live capture holds the slot.
  */
 static int
 xdp_chain_claim(const struct xdp_chain_state *cs, __u32 slot)
 {
-	struct sockaddr_un sun;
-	socklen_t len;
-	int fd, n;
+	char path[PATH_MAX];
+	int fd, err;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	/* sun_path[0] stays '\0': an abstract name. */
-	n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
-	    "pcap-xdp/%u/%u", xdp_chain_map_id(cs->slots_fd), slot);
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(path, sizeof(path), "%s/alive-%u-%u", cs->pin_dir,
+	    xdp_chain_map_id(cs->slots_fd), slot);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&sun, len) != 0) {
-		n = errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		err = errno;
 		close(fd);
-		errno = n;
+		errno = err;
 		return -1;
 	}
 	return fd;

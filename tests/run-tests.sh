@@ -22,6 +22,7 @@ API="$BUILD/tests/xdp-api-test"
 ATTACH="$BUILD/tests/xdp-attach"
 FILTER_TEST="$BUILD/tests/filter-test"
 HELPER="$BUILD/pcap-xdp-helper"
+HOSTILE="$BUILD/tests/hostile-client"
 PIN_ROOT=/sys/fs/bpf/pcap-xdp
 LINK_PIN=/sys/fs/bpf/pxt-link-$$	# where tests pin a loader's bpf_link
 
@@ -905,6 +906,89 @@ test_error_interface_down() {
 	attach xdp_echo
 	$X ip link set "$IF" down
 	expect_error "That device is not up" $X $TCPDUMP -i "xdp:$IF" -c 1
+}
+
+# --- attacks: a compromised application, other local users -------------------------
+
+# Runs an attack of tests/hostile-client (as root, then as nobody, as
+# tcpdump would be); true if it says ok and the hook is restored after.
+hostile() {	# hostile ATTACK
+	local before
+	before=$(hook)
+	$X "$HOSTILE" "$HELPER" "$IF" "$1" > "$TMP/hostile" 2>&1 ||
+		{ cat "$TMP/hostile"; fail "the attack $1 was not refused"; return; }
+	sed 's/^/    /' "$TMP/hostile"
+	for _ in $(seq 100); do [ "$(hook)" = "$before" ] && break; sleep 0.05; done
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+}
+
+test_hostile_sizes() { attach xdp_echo; hostile sizes; }
+test_hostile_ops() { attach xdp_echo; hostile ops; }
+test_hostile_loop() { attach xdp_echo; hostile loop; }
+test_hostile_counters() { attach xdp_echo; hostile counters; }
+
+# A client that never reads its replies can't wedge the helper: it ends
+# the capture, and the hook is restored while the client still runs.
+test_hostile_flood() {
+	attach xdp_echo
+	local before pid
+	before=$(hook)
+	$X "$HOSTILE" "$HELPER" "$IF" flood > "$TMP/hostile" 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do
+		[ "$(hook_name)" = pcapxdp_entry ] && break
+		sleep 0.05
+	done
+	for _ in $(seq 200); do [ "$(hook)" = "$before" ] && break; sleep 0.05; done
+	[ "$(hook)" = "$before" ] || { kill $pid; cat "$TMP/hostile"; fail "the helper is wedged: hook '$(hook)'"; return; }
+	kill -0 $pid 2>/dev/null || { cat "$TMP/hostile"; fail "the client is gone"; return; }
+	kill $pid; wait $pid
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+	log "$(grep -o 'the helper hung up.*' "$TMP/hostile"); hook '$before' restored meanwhile"
+}
+
+# The application's stderr is a pipe nobody reads, full: the helper writes
+# nothing there, so it leaves when the client goes, whatever it had to say.
+test_hostile_stderr() {
+	attach xdp_echo
+	local before holder
+	before=$(hook)
+	mkfifo "$TMP/fifo"
+	sleep 600 < "$TMP/fifo" & holder=$!
+	exec 9> "$TMP/fifo"
+	head -c 65536 /dev/zero >&9
+	$X "$HOSTILE" "$HELPER" "$IF" quiet > "$TMP/hostile" 2>&9 ||
+		{ exec 9>&-; kill $holder; cat "$TMP/hostile"; fail "the client failed"; return; }
+	for _ in $(seq 100); do [ "$(hook)" = "$before" ] && break; sleep 0.05; done
+	exec 9>&-
+	kill $holder; wait $holder 2>/dev/null
+	[ "$(hook)" = "$before" ] || fail "the helper is stuck on a full stderr: hook '$(hook)'" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
+	log "stderr a full pipe: the helper left when the client did, '$before' restored"
+}
+
+# Liveness used to be abstract unix names pcap-xdp/MAP_ID/SLOT, which any
+# local user could bind: with all of them taken, a second capture got "Too
+# many captures" (or, behind a squatted slot, saw nothing).  Liveness is
+# root's now: the names mean nothing, and the second capture captures.
+test_hostile_squatting() {
+	attach xdp_echo
+	local id names="" slot squatter
+	capture_bg icmp || return
+	id=$(bpftool map show name pcapxdp_slots | sed -n 's/^\([0-9]*\): .*/\1/p' | tail -1)
+	for slot in $(seq 1 16); do names="$names pcap-xdp/$id/$slot"; done
+	$X setpriv --reuid=nobody --regid=nogroup --clear-groups "$HOSTILE" squat $names > "$TMP/squat" 2>&1 &
+	squatter=$!
+	wait_for "$TMP/squat" "^bound" || { cat "$TMP/squat"; fail "the squatter did not start"; return; }
+	ping_bg 30 0.1
+	$X timeout 20 $TCPDUMP -i "xdp:$IF" -nn -c 3 icmp > "$TMP/out" 2> "$TMP/err2" ||
+		{ kill $squatter; cat "$TMP/err2"; fail "the second capture failed"; return; }
+	kill $squatter; wait $squatter
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] ||
+		{ cat "$TMP/out"; fail "the second capture saw nothing"; return; }
+	kill -INT $CAP_PID; wait $CAP_PID
+	log "nobody $(cat "$TMP/squat") of the chain's (map $id); the second capture took 3 echo requests"
 }
 
 # --- crashes -------------------------------------------------------------------------
