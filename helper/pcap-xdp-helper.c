@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,21 @@
  * replaced, ends the capture within this time.
  */
 #define XDP_HELPER_CHECK_MS	250
+
+/*
+ * The CPU time the verifier may spend on one capture's filters.  One it
+ * gives up on costs root seconds, and the application, which may be
+ * compromised, could send one after another: a capture starts with
+ * XDP_HELPER_LOAD_BUDGET_MS, earns XDP_HELPER_LOAD_EARN_MS a second up to
+ * that, and a filter that comes with none left runs in userspace.
+ */
+#define XDP_HELPER_LOAD_BUDGET_MS	2000.0
+#define XDP_HELPER_LOAD_EARN_MS	50.0
+
+struct xdp_helper_budget {
+	double	left_ms;	/* may be spent now; below 0: overspent */
+	double	at;		/* when it was last earned, in seconds */
+};
 
 static volatile sig_atomic_t xdp_helper_terminate;
 
@@ -212,6 +228,57 @@ fail:
 	return -1;
 }
 
+static double
+xdp_helper_clock(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What the capture has to spend now, in ms: earned since last time. */
+static double
+xdp_helper_budget_left(struct xdp_helper_budget *b)
+{
+	double now = xdp_helper_clock(CLOCK_MONOTONIC);
+
+	if (b->at == 0)
+		b->left_ms = XDP_HELPER_LOAD_BUDGET_MS;
+	else
+		b->left_ms += (now - b->at) * XDP_HELPER_LOAD_EARN_MS;
+	if (b->left_ms > XDP_HELPER_LOAD_BUDGET_MS)
+		b->left_ms = XDP_HELPER_LOAD_BUDGET_MS;
+	b->at = now;
+	return b->left_ms;
+}
+
+/*
+ * Puts a dump program with the filter in the capture's slot, paying the
+ * CPU time its loading takes (the verifier's, in this thread) from the
+ * budget.  Returns 0, or a negative errno with the reason in why.
+ */
+static int
+xdp_helper_load_filter(struct xdp_chain_member *member,
+    const struct xdp_request *req, __u32 gen, struct xdp_helper_budget *b,
+    char *why, size_t whylen)
+{
+	double cpu;
+	int ret;
+
+	if (xdp_helper_budget_left(b) <= 0) {
+		snprintf(why, whylen, "the verifier spent its time for this "
+		    "capture's filters; it earns %.0f ms a second",
+		    XDP_HELPER_LOAD_EARN_MS);
+		return -EBUSY;
+	}
+	cpu = xdp_helper_clock(CLOCK_THREAD_CPUTIME_ID);
+	ret = xdp_chain_set_filter(member, req->filter, req->filter_len, gen,
+	    why, whylen);
+	b->left_ms -= (xdp_helper_clock(CLOCK_THREAD_CPUTIME_ID) - cpu) * 1000;
+	return ret;
+}
+
 /*
  * Swaps in a dump program that runs the filter.  If the filter can't run in
  * the kernel, the reply says why, and a program that passes every frame
@@ -219,7 +286,7 @@ fail:
  */
 static int
 xdp_helper_set_filter(int sock, const struct xdp_request *req,
-    struct xdp_chain_member *member)
+    struct xdp_chain_member *member, struct xdp_helper_budget *budget)
 {
 	static __u32 last_gen = XDP_CAPTURE_GEN_NONE;
 	struct xdp_protocol_reply reply;
@@ -234,8 +301,8 @@ xdp_helper_set_filter(int sock, const struct xdp_request *req,
 	}
 	if (++last_gen == XDP_CAPTURE_GEN_NONE)
 		++last_gen;
-	if (xdp_chain_set_filter(member, req->filter, req->filter_len,
-	    last_gen, why, sizeof(why)) == 0) {
+	if (xdp_helper_load_filter(member, req, last_gen, budget, why,
+	    sizeof(why)) == 0) {
 		reply.filter_gen = last_gen;
 		return xdp_helper_reply(sock, &reply);
 	}
@@ -295,7 +362,7 @@ xdp_helper_next_request(int sock, union xdp_helper_message *msg,
 static int
 xdp_helper_answer(int sock, const union xdp_helper_message *msg, size_t len,
     int truncated, struct xdp_chain_member *member,
-    struct xdp_transport *rings)
+    struct xdp_transport *rings, struct xdp_helper_budget *budget)
 {
 	struct xdp_protocol_reply reply;
 	struct xdp_request req;
@@ -310,7 +377,7 @@ xdp_helper_answer(int sock, const union xdp_helper_message *msg, size_t len,
 		return xdp_helper_join(sock, &req.join, member, rings);
 	if (reply.status == 0 && req.type == XDP_PROTOCOL_SETFILTER &&
 	    member->dump.slot != 0)
-		return xdp_helper_set_filter(sock, &req, member);
+		return xdp_helper_set_filter(sock, &req, member, budget);
 	if (reply.status == 0) {
 		reply.status = -EPROTO;
 		snprintf(reply.message, sizeof(reply.message), "Bad request "
@@ -323,6 +390,7 @@ static int
 xdp_helper_serve(int sock)
 {
 	static union xdp_helper_message msg;
+	struct xdp_helper_budget budget = { 0, 0 };
 	struct xdp_chain_member member;
 	struct xdp_transport rings;
 	struct xdp_protocol_reply reply;
@@ -345,7 +413,7 @@ xdp_helper_serve(int sock)
 			continue;
 		if (n > 0)
 			status = xdp_helper_answer(sock, &msg, (size_t)n,
-			    truncated, &member, &rings);
+			    truncated, &member, &rings, &budget);
 		if (n <= 0 || status != 0) {
 			/* Asked to, hung up on, terminated, or failed: leave. */
 			memset(&reply, 0, sizeof(reply));

@@ -25,6 +25,7 @@
 #include <config.h>
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -374,7 +375,7 @@ emit_return_result(struct xdp_prog *prog)
  * The line of a verifier log that says why: the last one before the
  * statistics the verifier ends with.
  */
-static const char *
+static char *
 xdp_dump_verifier_reason(char *log)
 {
 	char *end = log + strlen(log), *line;
@@ -391,6 +392,33 @@ xdp_dump_verifier_reason(char *log)
 			return line;
 		end = line;
 	}
+}
+
+/*
+ * Replaces every run of 8 or more hexadecimal digits in line, "0x" or
+ * not, by "...": a privileged load's verifier log shows kernel addresses
+ * (a map's, where the program loads one), which the application, which
+ * has dropped its privileges, must not learn.  Returns line.
+ */
+char *
+xdp_dump_sanitize(char *line)
+{
+	char *r = line, *w = line, *digits;
+	size_t n;
+
+	while (*r != '\0') {
+		digits = r[0] == '0' && (r[1] == 'x' || r[1] == 'X') ? r + 2 : r;
+		for (n = 0; isxdigit((unsigned char)digits[n]); n++)
+			;
+		if (n >= 8) {
+			memcpy(w, "...", 3);
+			w += 3;
+			r = digits + n;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return line;
 }
 
 /*
@@ -451,15 +479,42 @@ xdp_dump_btf(const __u32 *starts, size_t nr, struct bpf_func_info *info)
 }
 
 /*
- * Loads a built program; on failure, loads it again to read what the
- * verifier said.
+ * Loads the refused program again, with the verifier's log, to say why it
+ * was refused: the reason, without what could carry kernel addresses.
+ */
+static void
+xdp_dump_explain_refusal(const struct xdp_prog *prog, const char *name,
+    struct bpf_prog_load_opts *opts, int err, char *errbuf, size_t errlen)
+{
+	static char log[65536];
+	int fd;
+
+	opts->log_buf = log;
+	opts->log_size = sizeof(log);
+	opts->log_level = 1;
+	log[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
+	    prog->insns, prog->len, opts);
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || log[0] == '\0')
+		snprintf(errbuf, errlen, "the kernel refused the program: %s",
+		    strerror(err));
+	else
+		snprintf(errbuf, errlen, "the verifier refused the program: %s",
+		    xdp_dump_sanitize(xdp_dump_verifier_reason(log)));
+}
+
+/*
+ * Loads a built program; on failure, says why.  A program the verifier
+ * gave up on (E2BIG: too complex) is not loaded again for the log, which
+ * would cost as much root CPU again.
  */
 static int
 xdp_dump_load_prog(struct xdp_prog *prog, const char *name,
     const struct xdp_dump_kind *kind, char *errbuf, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
-	static char log[65536];
 	struct bpf_func_info info[1 + XDP_FILTER_MAX_LOOPS];
 	__u32 starts[XDP_FILTER_MAX_LOOPS];
 	struct btf *btf = NULL;
@@ -484,22 +539,14 @@ xdp_dump_load_prog(struct xdp_prog *prog, const char *name,
 	}
 	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
 	    prog->insns, prog->len, &opts);
-	err = errno;
 	if (fd < 0) {
-		opts.log_buf = log;
-		opts.log_size = sizeof(log);
-		opts.log_level = 1;
-		log[0] = '\0';
-		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL",
-		    prog->insns, prog->len, &opts);
-		if (fd >= 0)
-			close(fd);
-		if (fd >= 0 || log[0] == '\0')
-			snprintf(errbuf, errlen, "the kernel refused the "
-			    "program: %s", strerror(err));
+		err = errno;
+		if (err == E2BIG)
+			snprintf(errbuf, errlen, "the verifier gave up on the "
+			    "program, too complex for it: %s", strerror(err));
 		else
-			snprintf(errbuf, errlen, "the verifier refused the "
-			    "program: %s", xdp_dump_verifier_reason(log));
+			xdp_dump_explain_refusal(prog, name, &opts, err,
+			    errbuf, errlen);
 		fd = -err;
 	}
 	btf__free(btf);

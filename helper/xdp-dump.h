@@ -85,4 +85,10 @@ int	xdp_dump_load_entry(int slots_fd, const struct xdp_dump_kind *kind,
 int	xdp_dump_load_filter_only(const struct xdp_filter_insn *filter,
 	    size_t filter_len, char *errbuf, size_t errlen);
 
+/*
+ * Replaces what could be a kernel address in a line of the verifier's log
+ * ("..." for every run of 8 or more hexadecimal digits); returns line.
+ */
+char	*xdp_dump_sanitize(char *line);
+
 #endif /* XDP_DUMP_H */

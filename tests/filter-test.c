@@ -11,6 +11,9 @@
  *   filter-test loops			the bounds on loops: protochain through
  *					chains of headers, the frame crafted to
  *					make it loop, and hand-made loops
+ *   filter-test sanitize		what of a verifier's log the helper
+ *					sends the application: no kernel
+ *					address
  *
  * Prints a summary and exits 0 if every pair agreed and every program
  * libpcap made was translated, 1 otherwise.
@@ -28,6 +31,7 @@
 
 #include "filter-run.h"
 #include "frames.h"
+#include "xdp-dump.h"
 
 /*
  * Every family of pcap-filter(7) primitives that applies to Ethernet, with
@@ -593,6 +597,40 @@ run_loops(void)
 	return (int)failed;
 }
 
+/*
+ * Lines of privileged loads' verifier logs, which show kernel addresses,
+ * and what the application may be told of them.
+ */
+static int
+run_sanitize(void)
+{
+	static const char *cases[][2] = {
+		{ "0: (18) r2 = 0xffff8881049c5400",
+		  "0: (18) r2 = ..." },
+		{ "R2 leaks addr into map ffffa0ff81234000 at off=8",
+		  "R2 leaks addr into map ... at off=8" },
+		{ "invalid access to packet, off=14 size=1, R9(id=0,off=14,r=0)",
+		  "invalid access to packet, off=14 size=1, R9(id=0,off=14,r=0)" },
+		{ "R1 type=scalar expected=map_ptr, 0XFFFF888100ABCDEF",
+		  "R1 type=scalar expected=map_ptr, ..." },
+	};
+	char line[256];
+	size_t i;
+	int failed = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "%s", cases[i][0]);
+		if (strcmp(xdp_dump_sanitize(line), cases[i][1]) != 0) {
+			printf("FAIL: \"%s\" became \"%s\"\n", cases[i][0],
+			    line);
+			failed = 1;
+		}
+	}
+	printf("%s: kernel addresses taken out of %zu verifier lines\n",
+	    failed ? "FAIL" : "ok", i);
+	return failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -608,7 +646,9 @@ main(int argc, char **argv)
 		    strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL));
 	if (argc == 2 && strcmp(argv[1], "loops") == 0)
 		return run_loops();
+	if (argc == 2 && strcmp(argv[1], "sanitize") == 0)
+		return run_sanitize();
 	fprintf(stderr, "usage: filter-test diff [FRAMES] | fuzz SECONDS [SEED] "
-	    "| loops\n");
+	    "| loops | sanitize\n");
 	return 2;
 }

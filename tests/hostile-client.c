@@ -16,6 +16,9 @@
  *	ops	 types it must not take, or not now: the same
  *	loop	 a filter looping over 2900 loads: it runs in userspace
  *	counters writing and freezing the counters map: refused
+ *	verifier filters that keep the verifier busy, one after another:
+ *		 the root CPU they cost is bounded, later ones run in
+ *		 userspace at once
  *	flood	 requests without reading one reply: the helper ends the
  *		 capture rather than wait; then this waits to be killed
  *	quiet	 a filter of 9 loops, which runs in userspace, then exit at
@@ -323,6 +326,57 @@ attack_quiet(int sock)
 	printf("ok: quiet: sent a filter of 9 loops, and leaving\n");
 }
 
+/*
+ * A filter of 4000 instructions, each sixth a packet load, that takes the
+ * verifier some milliseconds: "M[j] = frame[14 + j] ? 1 : 0", 670 times.
+ */
+static size_t
+heavy_filter(struct sock_filter *insns)
+{
+	size_t n = 0;
+	int j;
+
+	for (j = 0; j < 670; j++) {
+		insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_B |
+		    BPF_ABS, (__u32)(14 + j % 32));
+		insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
+		    BPF_K, 0, 2, 0);
+		insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_IMM, 1);
+		insns[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1);
+		insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_IMM, 0);
+		insns[n++] = (struct sock_filter)BPF_STMT(BPF_ST,
+		    (__u32)(j % 16));
+	}
+	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+	return n;
+}
+
+/*
+ * The same heavy filter, again and again: the verifier's time for the
+ * capture runs out, and the next one runs in userspace at once.
+ */
+static void
+attack_verifier(int sock)
+{
+	static struct sock_filter insns[XDP_PROTOCOL_MAX_INSNS];
+	struct xdp_protocol_reply reply;
+	size_t n = heavy_filter(insns);
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (send_msg(sock, XDP_PROTOCOL_SETFILTER, insns,
+		    n * sizeof(insns[0])) != 0)
+			fail("send: %s", strerror(errno));
+		receive(sock, &reply, NULL, NULL);
+		if (reply.filter_gen == XDP_CAPTURE_GEN_NONE)
+			break;
+	}
+	if (i == 5000 || strstr(reply.message, "spent its time") == NULL)
+		fail("after %d filters: %s", i, reply.message);
+	printf("ok: verifier: %d filters loaded, then: %s\n", i,
+	    reply.message);
+}
+
 static void
 attack_counters(int counts_fd)
 {
@@ -385,6 +439,8 @@ main(int argc, char **argv)
 		attack_loop(sock);
 	else if (strcmp(attack, "counters") == 0)
 		attack_counters(counts_fd);
+	else if (strcmp(attack, "verifier") == 0)
+		attack_verifier(sock);
 	else if (strcmp(attack, "flood") == 0)
 		attack_flood(sock);
 	else if (strcmp(attack, "quiet") == 0)

@@ -437,6 +437,10 @@ test_filter_fuzz() { filter_test fuzz "${FUZZ_SECONDS:-15}"; }
 # and the crafted AH frame are rejected, hand-made loops are bounded too.
 test_filter_loops() { filter_test loops; }
 
+# A refused filter's reason comes from a privileged load's verifier log,
+# which shows kernel addresses: the application gets none.
+test_filter_sanitize() { filter_test sanitize; }
+
 # Anyone who can send frames can send the one crafted to make protochain
 # loop (libpcap itself never ends on it): under "ip6 protochain 6" the hook
 # must keep up with 100000 of them a second (it did 9600 when the kernel's
@@ -927,6 +931,33 @@ test_hostile_sizes() { attach xdp_echo; hostile sizes; }
 test_hostile_ops() { attach xdp_echo; hostile ops; }
 test_hostile_loop() { attach xdp_echo; hostile loop; }
 test_hostile_counters() { attach xdp_echo; hostile counters; }
+test_hostile_verifier() { attach xdp_echo; hostile verifier; }
+
+# A request of the SETFILTER type, in xdp-protocol.h's layout, with the
+# filter tcpdump compiles for EXPR: a seed for the fuzzer.
+setfilter_request() {	# setfilter_request EXPR
+	$TCPDUMP -ddd -y EN10MB "$1" | perl -ne '
+		if ($. == 1) { print pack("CCvV", 1, 2, 0, $_ * 8); next }
+		my ($code, $jt, $jf, $k) = split;
+		print pack("vCCV", $code, $jt, $jf, $k);'
+}
+
+# libFuzzer, with sanitizers, on the helper's handling of requests (the
+# parsing, then the filter's translation), for $FUZZ_SECONDS s.
+test_request_fuzz() {
+	local expr i=0
+	mkdir "$TMP/corpus"
+	for expr in "ip6 protochain 6" "tcp port 80 or icmp" "vlan and udp" \
+	    "ip[2:2] > 576 and len < 1000" "ip6[6] = 58" "mpls and ip"; do
+		setfilter_request "$expr" > "$TMP/corpus/seed$i"
+		[ "$(stat -c %s "$TMP/corpus/seed$i")" -gt 8 ] || { fail "no seed for '$expr'"; return; }
+		i=$((i + 1))
+	done
+	"$BUILD/tests/request-fuzz" -max_total_time="${FUZZ_SECONDS:-15}" \
+		-max_len=40000 "$TMP/corpus" > "$TMP/fuzz" 2>&1 ||
+		{ tail -40 "$TMP/fuzz"; fail "the fuzzer found a crash"; return; }
+	log "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$TMP/fuzz"); $(ls "$TMP/corpus" | wc -l) inputs in the corpus"
+}
 
 # A client that never reads its replies can't wedge the helper: it ends
 # the capture, and the hook is restored while the client still runs.

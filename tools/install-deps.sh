@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config flex bison
-dpkg-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+dpkg-dev clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
 libdbus-1-dev libbluetooth-dev libnl-genl-3-dev libibverbs-dev
 tcpdump tshark iproute2 iputils-ping ethtool"
 
