@@ -230,11 +230,13 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 	while (count < max_packets && xdp_rings_next(&px->rings, &rec)) {
 		xdp_fill_header(p, &rec, &h);
 		/*
-		 * The callback reads the frame straight from the ring; the
-		 * record is released only once it returns.
+		 * The kernel maps the rings' data read-only, but applications
+		 * write into the frames they are handed, as pcap-linux lets
+		 * them: the callback gets a copy, valid until the next one.
 		 */
 		if (xdp_filter_accepts(p, &rec, &h)) {
-			callback(user, &h, rec.data);
+			memcpy(p->buffer, rec.data, h.caplen);
+			callback(user, &h, p->buffer);
 			count++;
 		}
 		xdp_rings_consume(&px->rings);
@@ -256,20 +258,6 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 	return count;
 }
 
-/*
- * pcap_next() and pcap_next_ex() keep the packet after the read returns,
- * when its record is back in the kernel's hands: copy it.
- */
-static void
-xdp_oneshot(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	struct oneshot_userdata *sp = (struct oneshot_userdata *)user;
-	pcap_t *p = sp->pd;
-
-	*sp->hdr = *h;
-	memcpy(p->buffer, bytes, h->caplen);
-	*sp->pkt = p->buffer;
-}
 
 static int
 xdp_inject(pcap_t *p, const void *buf, int size)
@@ -703,7 +691,7 @@ xdp_activate(pcap_t *p)
 	p->fd = px->rings.epoll_fd;
 	p->selectable_fd = px->rings.epoll_fd;
 	p->read_op = xdp_read;
-	p->oneshot_callback = xdp_oneshot;
+	p->oneshot_callback = pcap_oneshot;
 	p->inject_op = xdp_inject;
 	p->setfilter_op = xdp_setfilter;
 	p->setdirection_op = xdp_setdirection;

@@ -86,45 +86,97 @@ xdp_privsep_pass_capabilities(void)
 		(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, caps[i], 0, 0);
 }
 
+/* Why the helper did not start, as its grandparent's child tells it. */
+struct xdp_privsep_failure {
+	const char *step;	/* a string literal, the same in every process */
+	int	err;
+};
+
 /*
- * In the grandchild: a new session (the terminal's ^C is not the helper's),
- * the socket as fd 3, /dev/null for stdin and stdout (a pipe the
- * application writes its output to must not stay open after it), the
- * application's stderr for the helper's warnings, no other fd and no
- * environment.
+ * Tells the application, through the pipe fd, which step failed and why,
+ * and exits.
  */
 static void
-xdp_privsep_exec_helper(const char *path, int sock)
+xdp_privsep_child_fail(int fd, const char *step)
+{
+	struct xdp_privsep_failure f = { step, errno };
+
+	(void)write(fd, &f, sizeof(f));
+	_exit(127);
+}
+
+/*
+ * In the grandchild: a new session (the terminal's ^C is not the helper's),
+ * the socket as fd 3, the read end of an empty pipe for stdin and stdout (a
+ * pipe the application writes its output to must not stay open after it;
+ * /dev/null may not exist), the application's stderr (the helper writes
+ * nothing there), no other fd and no environment.  A step that fails is
+ * told through fail_fd, which the exec closes.
+ */
+static void
+xdp_privsep_exec_helper(const char *path, int sock, int fail_fd)
 {
 	char *argv[] = { (char *)XDP_PRIVSEP_HELPER_NAME, (char *)"--serve",
 	    NULL };
 	char *envp[] = { NULL };
+	const int first_free = XDP_PROTOCOL_FD + 2;
 	sigset_t none;
-	int null_fd, fd;
+	int empty[2], fd;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	/* Out of the way of stdio and fd 3, for an application without stdio. */
-	sock = fcntl(sock, F_DUPFD, XDP_PROTOCOL_FD + 1);
-	null_fd = open("/dev/null", O_RDWR);
-	if (sock < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 ||
-	    dup2(null_fd, 1) < 0 || (fcntl(2, F_GETFD) < 0 &&
-	    dup2(null_fd, 2) < 0) || dup2(sock, XDP_PROTOCOL_FD) < 0)
+	/* Out of the way of stdio, 3 and 4, for an application without stdio. */
+	fail_fd = fcntl(fail_fd, F_DUPFD_CLOEXEC, first_free);
+	if (fail_fd < 0)
 		_exit(127);
-	if (syscall(SYS_close_range, XDP_PROTOCOL_FD + 1, ~0U, 0) != 0)
-		for (fd = XDP_PROTOCOL_FD + 1; fd < sysconf(_SC_OPEN_MAX); fd++)
+	sock = fcntl(sock, F_DUPFD, first_free);
+	if (sock < 0)
+		xdp_privsep_child_fail(fail_fd, "dup");
+	if (pipe(empty) != 0)
+		xdp_privsep_child_fail(fail_fd, "pipe");
+	close(empty[1]);
+	if (dup2(empty[0], 0) < 0 || dup2(empty[0], 1) < 0 ||
+	    (fcntl(2, F_GETFD) < 0 && dup2(empty[0], 2) < 0) ||
+	    dup2(sock, XDP_PROTOCOL_FD) < 0 ||
+	    dup3(fail_fd, XDP_PROTOCOL_FD + 1, O_CLOEXEC) < 0)
+		xdp_privsep_child_fail(fail_fd, "dup2");
+	fail_fd = XDP_PROTOCOL_FD + 1;
+	if (syscall(SYS_close_range, first_free, ~0U, 0) != 0)
+		for (fd = first_free; fd < sysconf(_SC_OPEN_MAX); fd++)
 			close(fd);
 	xdp_privsep_pass_capabilities();
 	execve(path, argv, envp);
-	_exit(127);
+	xdp_privsep_child_fail(fail_fd, "exec");
+}
+
+/*
+ * Waits for the helper's exec: the pipe closes, or says what failed.
+ * Returns 0, or PCAP_ERROR with the cause in errbuf.
+ */
+static int
+xdp_privsep_wait_exec(int fail_fd, const char *path, char *errbuf)
+{
+	struct xdp_privsep_failure f;
+	ssize_t n;
+
+	do
+		n = read(fail_fd, &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(f))
+		f.step = "start", f.err = n < 0 ? errno : EPROTO;
+	pcap_fmt_errmsg_for_errno(errbuf, PCAP_ERRBUF_SIZE, f.err,
+	    "Can't start the XDP capture helper %s: %s", path, f.step);
+	return PCAP_ERROR;
 }
 
 static int
 xdp_privsep_spawn(struct xdp_privsep *ps, char *errbuf)
 {
 	char path[PATH_MAX];
-	int sv[2], status;
+	int sv[2], fail[2], status, ret;
 	pid_t pid;
 
 	if (xdp_privsep_helper_path(path, sizeof(path)) != 0) {
@@ -137,25 +189,44 @@ xdp_privsep_spawn(struct xdp_privsep *ps, char *errbuf)
 		    "socketpair");
 		return PCAP_ERROR;
 	}
+	if (pipe2(fail, O_CLOEXEC) != 0) {
+		pcap_fmt_errmsg_for_errno(errbuf, PCAP_ERRBUF_SIZE, errno,
+		    "pipe");
+		close(sv[0]);
+		close(sv[1]);
+		return PCAP_ERROR;
+	}
 	pid = fork();
 	if (pid == 0) {
 		/*
 		 * The helper is a grandchild, reparented at once, so that the
 		 * application never has a child of ours to reap.
 		 */
-		if (fork() == 0)
-			xdp_privsep_exec_helper(path, sv[1]);
+		close(fail[0]);
+		pid = fork();
+		if (pid == 0)
+			xdp_privsep_exec_helper(path, sv[1], fail[1]);
+		if (pid < 0)
+			xdp_privsep_child_fail(fail[1], "fork");
 		_exit(0);
 	}
 	close(sv[1]);
+	close(fail[1]);
 	if (pid < 0) {
 		pcap_fmt_errmsg_for_errno(errbuf, PCAP_ERRBUF_SIZE, errno,
 		    "fork");
 		close(sv[0]);
+		close(fail[0]);
 		return PCAP_ERROR;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	ret = xdp_privsep_wait_exec(fail[0], path, errbuf);
+	close(fail[0]);
+	if (ret != 0) {
+		close(sv[0]);
+		return ret;
+	}
 	ps->sock = sv[0];
 	return 0;
 }

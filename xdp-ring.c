@@ -206,9 +206,24 @@ xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
 	xdp_rings_init(rings);
 	rings->counts_fd = counts_fd;
 	rings->immediate = immediate;
+	/*
+	 * Everything the counters need later is found now: an application
+	 * may chroot, or lose its access to /sys, once it has activated.
+	 */
+	rings->nr_cpus = libbpf_num_possible_cpus();
+	if (rings->nr_cpus <= 0) {
+		errno = rings->nr_cpus < 0 ? -rings->nr_cpus : EINVAL;
+		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
+		    "Can't count the possible CPUs");
+		for (i = 0; i < nr; i++)
+			close(fds[i]);
+		goto fail;
+	}
+	rings->counts = calloc((size_t)rings->nr_cpus, sizeof(*rings->counts));
 	rings->ring = calloc((size_t)nr, sizeof(*rings->ring));
 	rings->scratch = malloc(XDP_RING_MAX_RECORD);
-	if (rings->ring == NULL || rings->scratch == NULL) {
+	if (rings->counts == NULL || rings->ring == NULL ||
+	    rings->scratch == NULL) {
 		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno, "malloc");
 		for (i = 0; i < nr; i++)
 			close(fds[i]);
@@ -255,6 +270,7 @@ xdp_rings_close(struct xdp_rings *rings)
 		xdp_ring_close(&rings->ring[i]);
 	free(rings->ring);
 	free(rings->scratch);
+	free(rings->counts);
 	if (rings->epoll_fd >= 0)
 		close(rings->epoll_fd);
 	if (rings->wake_fd >= 0)
@@ -517,7 +533,9 @@ xdp_rings_spin(struct xdp_rings *rings)
  * A perf event reports POLLIN once per wake-up, not while data is unread,
  * so the eventfd in the wait set stands in for the records left behind
  * (dumpcap selects, then reads one packet at a time).  When none are, the
- * reader may sleep on the wait set next: the records read go back first.
+ * reader may sleep on the wait set next: the records read go back first,
+ * and a flush tick that came meanwhile is spent, as the read it asked for
+ * has been done (a select() loop would wake once more for nothing).
  */
 void
 xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin)
@@ -526,10 +544,13 @@ xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin)
 
 	if (xdp_rings_pending(rings) ||
 	    (rings->immediate && may_spin && xdp_rings_spin(rings)) ||
-	    xdp_rings_release_all(rings))
+	    xdp_rings_release_all(rings)) {
 		xdp_rings_wake(rings);
-	else
-		(void)read(rings->wake_fd, &value, sizeof(value));
+		return;
+	}
+	(void)read(rings->wake_fd, &value, sizeof(value));
+	if (rings->flush_fd >= 0)
+		(void)read(rings->flush_fd, &value, sizeof(value));
 }
 
 void
@@ -576,18 +597,13 @@ int
 xdp_rings_count(const struct xdp_rings *rings, enum xdp_capture_counter counter,
     uint64_t *value)
 {
-	uint64_t *values;
 	uint32_t key = counter;
-	int possible = libbpf_num_possible_cpus(), i, err = 0;
+	int i;
 
-	values = calloc((size_t)possible, sizeof(*values));
-	if (values == NULL)
-		return -1;
 	*value = 0;
-	if (bpf_map_lookup_elem(rings->counts_fd, &key, values) != 0)
-		err = -1;
-	for (i = 0; err == 0 && i < possible; i++)
-		*value += values[i];
-	free(values);
-	return err;
+	if (bpf_map_lookup_elem(rings->counts_fd, &key, rings->counts) != 0)
+		return -1;
+	for (i = 0; i < rings->nr_cpus; i++)
+		*value += rings->counts[i];
+	return 0;
 }

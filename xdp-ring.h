@@ -25,6 +25,8 @@ struct xdp_rings {
 	struct xdp_ring *ring;
 	unsigned char *scratch;	/* a record that wraps, made whole */
 	int	last;		/* ring of the record xdp_rings_next gave */
+	int	nr_cpus;	/* possible CPUs, which counters are kept by */
+	uint64_t *counts;	/* room for a counter's values by CPU */
 };
 
 /* Makes rings an empty set that xdp_rings_close() accepts. */

@@ -559,7 +559,7 @@ test_bench_smoke() {
 	# A short run of the benchmark, so that it keeps working.
 	RUNS=1 "$SRC/bench/run.sh" 200000 > "$TMP/bench" 2>&1 || { cat "$TMP/bench"; fail "bench/run.sh failed"; return; }
 	sed 's/^/    /' "$TMP/bench"
-	[ "$(grep -c '^+ tcpdump' "$TMP/bench")" -eq 9 ] || { fail "rows missing"; return; }
+	[ "$(grep -c '^+ tcpdump' "$TMP/bench")" -eq 10 ] || { fail "rows missing"; return; }
 	# Unaccounted frames, 4th column from the end: none.
 	awk '/^\+ tcpdump/ && $(NF - 3) != 0 { bad = 1 } END { exit bad }' \
 		"$TMP/bench" || fail "frames unaccounted for" || return
@@ -587,6 +587,19 @@ test_api_immediate() { attach xdp_echo; ping_bg 100 0.1; api immediate; }
 test_api_direction() { attach xdp_echo; api direction; }
 test_api_refilter() { attach xdp_echo; ping_bg 100 0.1; api refilter; }
 test_api_recv() { attach xdp_echo; ping_bg 100 0.02; api recv; }
+test_api_write_frames() { attach xdp_echo; ping_bg 100 0.05; api write-frames; }
+test_api_wakeups() { attach xdp_echo; ping_bg 200 0.02; api wakeups; }
+test_api_chroot() {
+	attach xdp_echo
+	local before
+	before=$(hook)
+	mkdir "$TMP/empty"
+	ping_bg 100 0.05
+	$X "$API" chroot "xdp:$IF" "$TMP/empty" | sed 's/^/    /'
+	[ "${PIPESTATUS[0]}" = 0 ] || return 1
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs"
+}
 
 # The perf-event rings, the fallback where the kernel has no ring buffers.
 test_perf_tcpdump_echo() { export PCAP_XDP_TRANSPORT=perf; test_tcpdump_echo; }
@@ -594,6 +607,7 @@ test_perf_api_select() { export PCAP_XDP_TRANSPORT=perf; test_api_select; }
 test_perf_api_immediate() { export PCAP_XDP_TRANSPORT=perf; test_api_immediate; }
 test_perf_api_drops() { export PCAP_XDP_TRANSPORT=perf; test_api_drops; }
 test_perf_filter_in_kernel() { export PCAP_XDP_TRANSPORT=perf; test_filter_in_kernel; }
+test_perf_api_write_frames() { export PCAP_XDP_TRANSPORT=perf; test_api_write_frames; }
 
 test_transport_unknown() {
 	attach xdp_echo
@@ -633,6 +647,29 @@ expect_error() {	# expect_error PATTERN CMD...: CMD fails, saying PATTERN
 	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs" || return
 	[ -z "$(helper_pids)" ] || fail "a helper is left running" || return
 	log "$(grep -m1 "$1" "$TMP/err")"
+}
+
+# A minimal container's /dev, with no null device: the capture starts.
+test_empty_dev() {
+	attach xdp_echo
+	local before
+	before=$(hook)
+	ping_bg 30 0.1
+	unshare -m sh -c "mount -t tmpfs none /dev &&
+		exec $X timeout 20 $TCPDUMP -i xdp:$IF -nn -c 3 icmp" > "$TMP/out" 2> "$TMP/err" ||
+		{ cat "$TMP/err"; fail "no capture without /dev/null"; return; }
+	[ "$(grep -c 'ICMP echo request' "$TMP/out")" -eq 3 ] || { cat "$TMP/out"; fail "no capture"; return; }
+	[ "$(hook)" = "$before" ] || fail "hook was '$before', is '$(hook)'" || return
+	log "an empty /dev: 3 echo requests captured, '$before' restored"
+}
+
+# When the helper can't start, the error says why (here: it is no program).
+test_error_helper_cannot_start() {
+	attach xdp_echo
+	printf 'not a program\n' > "$TMP/bad"
+	chmod 755 "$TMP/bad"
+	expect_error "Can't start the XDP capture helper .*: exec: Exec format error" \
+		unshare -m sh -c "mount --bind $TMP/bad $HELPER && exec $X $TCPDUMP -i xdp:$IF -c 1"
 }
 
 test_error_no_such_device() {

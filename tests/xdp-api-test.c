@@ -20,6 +20,13 @@
  *					replaces one that ran there
  *   xdp-api-test recv DEV		ps_recv counts no frame a filter
  *					rejected, also after another filter
+ *   xdp-api-test write-frames DEV	callbacks (pcap_loop, pcap_dispatch,
+ *					pcap_next_ex) write every byte of each
+ *					frame, and the next frames are intact
+ *   xdp-api-test chroot DEV DIR		after activation, chroot to the empty
+ *					DIR: filter, read, stats and close
+ *   xdp-api-test wakeups DEV		select() and poll() wake once per
+ *					flush tick, each time with frames
  *   xdp-api-test filter-where DEV EXPR	prints "kernel" if the filter runs
  *					there, or what pcap_geterr() says
  *					after pcap_setfilter() succeeded:
@@ -28,11 +35,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 
@@ -485,6 +494,118 @@ test_findalldevs(const char *dev, const char *prog)
 	return 0;
 }
 
+static void set_filter(pcap_t *p, const char *expr, int optimize);
+
+/*
+ * A callback that rewrites its frame, as applications do before they store
+ * or print it: the frame must be writable, and what it wrote must not show
+ * in the next.  Every frame at xt0 is Ethernet with a known EtherType.
+ */
+static void
+scribble(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	u_char *frame = (u_char *)(uintptr_t)bytes;
+	unsigned int type = (unsigned int)(bytes[12] << 8 | bytes[13]);
+
+	(void)user;
+	if (h->caplen < 14 || (type != 0x0800 && type != 0x86dd &&
+	    type != 0x0806))
+		fail("a frame of EtherType 0x%04x: the last one's bytes?", type);
+	memset(frame, 0xff, h->caplen);
+	delivered++;
+}
+
+static int
+test_write_frames(const char *dev)
+{
+	struct options o = { 100, 0, 0, 0 };
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p = open_handle(dev, &o);
+	int i;
+
+	delivered = 0;
+	if (pcap_loop(p, 3, scribble, NULL) != 0)
+		fail("pcap_loop: %s", pcap_geterr(p));
+	while (delivered < 6)
+		if (pcap_dispatch(p, 1, scribble, NULL) < 0)
+			fail("pcap_dispatch: %s", pcap_geterr(p));
+	for (i = 0; i < 3; i++) {
+		if (pcap_next_ex(p, &h, &data) != 1)
+			fail("pcap_next_ex: %s", pcap_geterr(p));
+		scribble(NULL, h, data);
+	}
+	pcap_close(p);
+	printf("ok: %s: %d frames written whole in their callbacks\n",
+	    subcommand, delivered);
+	return 0;
+}
+
+/*
+ * An application that gives up its access to the file system once it has
+ * activated (a chroot to an empty directory) still filters, reads, takes
+ * statistics and closes.
+ */
+static int
+test_chroot(const char *dev, const char *dir)
+{
+	struct options o = { 100, 0, 0, 0 };
+	struct pcap_stat ps;
+	pcap_t *p = open_handle(dev, &o);
+
+	if (chroot(dir) != 0 || chdir("/") != 0)
+		fail("chroot %s: %s", dir, strerror(errno));
+	set_filter(p, "icmp", 1);
+	delivered = 0;
+	while (delivered < 3)
+		if (pcap_dispatch(p, -1, count_packet, NULL) < 0)
+			fail("pcap_dispatch: %s", pcap_geterr(p));
+	if (pcap_stats(p, &ps) != 0)
+		fail("pcap_stats: %s", pcap_geterr(p));
+	pcap_close(p);
+	printf("ok: %s: in an empty chroot, %d frames read, %u received\n",
+	    subcommand, delivered, ps.ps_recv);
+	return 0;
+}
+
+static int
+fd_polled(int fd, int wait_ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, wait_ms) == 1;
+}
+
+/*
+ * Pings come all the time, and the rings wake the reader only when a
+ * quarter full: each flush tick wakes select() and poll(), and finds
+ * frames.  A wake-up that finds none is one the last read should have
+ * spent.
+ */
+static int
+test_wakeups(const char *dev)
+{
+	struct options o = { 200, 0, 0, 0 };
+	pcap_t *p = open_handle(dev, &o);
+	int fd = pcap_get_selectable_fd(p), i, n, empty = 0, wakes = 0;
+
+	for (i = 0; i < 20; i++) {
+		if (!(i % 2 ? fd_polled(fd, 1000) : fd_readable(fd, 1.0)))
+			fail("no wake-up in a second");
+		wakes++;
+		n = pcap_dispatch(p, -1, count_packet, NULL);
+		if (n < 0)
+			fail("pcap_dispatch: %s", pcap_geterr(p));
+		empty += n == 0;
+	}
+	pcap_close(p);
+	if (empty > 1)
+		fail("%d of %d wake-ups found no frame", empty, wakes);
+	printf("ok: %s: %d wake-ups of select() and poll(), %d without "
+	    "frames\n", subcommand, wakes, empty);
+	return 0;
+}
+
 static int
 test_filter_where(const char *dev, const char *expr)
 {
@@ -622,6 +743,12 @@ main(int argc, char **argv)
 		return test_recv(argv[2]);
 	if (strcmp(subcommand, "findalldevs") == 0 && argc == 4)
 		return test_findalldevs(argv[2], argv[3]);
+	if (strcmp(subcommand, "write-frames") == 0)
+		return test_write_frames(argv[2]);
+	if (strcmp(subcommand, "chroot") == 0 && argc == 4)
+		return test_chroot(argv[2], argv[3]);
+	if (strcmp(subcommand, "wakeups") == 0)
+		return test_wakeups(argv[2]);
 	if (strcmp(subcommand, "filter-where") == 0 && argc == 4)
 		return test_filter_where(argv[2], argv[3]);
 	fprintf(stderr, "xdp-api-test: unknown subcommand %s\n", subcommand);
