@@ -69,16 +69,25 @@ at_hook() {
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # capture KIND ARGS...: starts the capture a row measures, in $CAP_PID.
+# xdp-unread is one that never reads, as dumpcap -S (Wireshark's welcome
+# page) keeps every device open and only takes statistics: a tcpdump
+# stopped once it listens.
 capture() {
 	local kind=$1
 	shift
 	case $kind in
-	xdp) $H $READER $TCPDUMP -i xdp:h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
+	xdp|xdp-unread) $H $READER $TCPDUMP -i xdp:h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
 	afpacket) $H $READER $TCPDUMP -i h0 -w /dev/null "$@" 2> "$TMP/err" & ;;
 	xdpdump) $H $READER $XDPDUMP -i h0 --load-xdp-program -w /dev/null > "$TMP/err" 2>&1 & ;;
 	esac
 	CAP_PID=$!
-	for _ in $(seq 100); do grep -q "listening on" "$TMP/err" && return 0; sleep 0.05; done
+	for _ in $(seq 100); do
+		if grep -q "listening on" "$TMP/err"; then
+			[ "$kind" != xdp-unread ] || kill -STOP $CAP_PID
+			return 0
+		fi
+		sleep 0.05
+	done
 	echo "bench: the capture did not start:" >&2
 	cat "$TMP/err" >&2
 	return 1
@@ -126,6 +135,7 @@ row() {
 		rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$CAP_PID/status)
 		# What is still in the rings is read at the next flush tick
 		# (tcpdump's timeout, 1000 ms): wait past it.
+		kill -CONT $CAP_PID
 		sleep 2
 		end_hook=$(at_hook)
 		kill -INT $CAP_PID
@@ -170,6 +180,7 @@ for size in 64 512 1500; do
 	row "+ tcpdump -i xdp:h0, everything" $size 0 0 all xdp
 done
 row "+ tcpdump, filter matching nothing" 64 0 0 filter xdp 'tcp port 9999'
+row "+ tcpdump, everything, never read" 64 0 0 all xdp-unread
 row "+ tcpdump, filter matching 1%" 64 0 1 filter xdp 'udp port 53'
 # Frames anyone may send, crafted to make protochain loop (an IPv6 AH header
 # that points back at itself): the kernel bounds its work on each.

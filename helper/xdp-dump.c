@@ -219,6 +219,30 @@ wakeup_shift(__u64 ring_size)
 }
 
 /*
+ * r9 = this CPU's ring buffer, if it has room for the record; if not, on
+ * to LOST, before the frame's time is read or a byte of it copied: a
+ * capture nobody reads (dumpcap -S only takes statistics) fills its rings,
+ * and then costs the XDP path about what a filter that rejects does.
+ */
+static void
+emit_ringbuf_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	emit_lookup_this_cpu(prog, p->out.map_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_9, BPF_REG_0));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA));
+	emit(prog, XDP_CALL(BPF_FUNC_ringbuf_query));
+	/* avail + the record, its ring header and padding > the ring? */
+	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_7));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_0,
+	    (__s32)sizeof(struct xdp_capture_hdr) + BPF_RINGBUF_HDR_SZ + 7));
+	emit(prog, XDP_LD_IMM64_0(BPF_REG_1, p->out.ring_size));
+	emit(prog, XDP_LD_IMM64_1(p->out.ring_size));
+	xdp_prog_emit_to(prog, XDP_JMP_REG(BPF_JGT, BPF_REG_0, BPF_REG_1, 0),
+	    LABEL_LOST);
+}
+
+/*
  * The record is made in this CPU's scratch area, the header and then the
  * frame (bpf_xdp_load_bytes, which also reads the fragments of a
  * multi-buffer frame), and goes to this CPU's ring buffer whole:
@@ -239,8 +263,6 @@ emit_output_ringbuf(struct xdp_prog *prog, const struct xdp_dump_params *p)
 
 	emit_lookup_this_cpu(prog, p->out.scratch_fd);
 	emit(prog, XDP_MOV64_REG(BPF_REG_8, BPF_REG_0));
-	emit_lookup_this_cpu(prog, p->out.map_fd);
-	emit(prog, XDP_MOV64_REG(BPF_REG_9, BPF_REG_0));
 	for (off = 0; off < hdr_len; off += 8) {
 		emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
 		    STACK_HDR + off));
@@ -316,6 +338,8 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(reserved), 0));
 
 	emit_count(prog, p->out.counts_fd, XDP_CAPTURE_SEEN);
+	if (p->out.kind == XDP_CAPTURE_RINGBUF)
+		emit_ringbuf_room(prog, p);
 	emit(prog, XDP_CALL(BPF_FUNC_ktime_get_ns));
 	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
 	    HDR_FIELD(tstamp_ns)));

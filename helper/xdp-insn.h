@@ -34,6 +34,10 @@
 #define XDP_STX_MEM(SIZE, DST, SRC, OFF) XDP_INSN(BPF_STX | BPF_SIZE(SIZE) | BPF_MEM, DST, SRC, OFF, 0)
 #define XDP_ST_MEM(SIZE, DST, OFF, IMM)	XDP_INSN(BPF_ST | BPF_SIZE(SIZE) | BPF_MEM, DST, 0, OFF, IMM)
 
+/* A 64-bit constant, as the two-instruction immediate load. */
+#define XDP_LD_IMM64_0(DST, IMM) XDP_INSN(BPF_LD | BPF_DW | BPF_IMM, DST, 0, 0, (__s32)(__u32)(IMM))
+#define XDP_LD_IMM64_1(IMM)	XDP_INSN(0, 0, 0, 0, (__s32)(__u32)((__u64)(IMM) >> 32))
+
 /* A map fd, as the two-instruction 64-bit immediate load. */
 #define XDP_LD_MAP_FD_0(DST, FD) XDP_INSN(BPF_LD | BPF_DW | BPF_IMM, DST, BPF_PSEUDO_MAP_FD, 0, FD)
 #define XDP_LD_MAP_FD_1()	XDP_INSN(0, 0, 0, 0, 0)
