@@ -241,7 +241,8 @@ xdp_chain_netns_cookie(__u64 *cookie, char *errbuf, size_t errlen)
 		close(fd);
 	if (err != 0)
 		return xdp_chain_syserr(errbuf, errlen, err,
-		    "Can't identify the network namespace");
+		    "Can't identify the network namespace (SO_NETNS_COOKIE, "
+		    "Linux 5.14)");
 	return 0;
 }
 

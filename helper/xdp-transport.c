@@ -191,11 +191,21 @@ xdp_transport_fill_map(struct xdp_transport *t, const int *cpus,
 	return 0;
 }
 
-/* Whether the kernel has ring buffers (5.8 and later). */
-static int
-xdp_transport_has_ringbuf(void)
+/*
+ * What the ring-buffer dump program needs of the kernel, or NULL if it has
+ * it all: ring buffers and their query (5.8), and bpf_xdp_load_bytes()
+ * to copy the frame into a record (5.18).  Perf-event rings need nothing
+ * later than what XDP itself does.
+ */
+static const char *
+xdp_transport_ringbuf_lacks(void)
 {
-	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
+		return "BPF ring buffers (Linux 5.8)";
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes,
+	    NULL) != 1)
+		return "bpf_xdp_load_bytes() (Linux 5.18)";
+	return NULL;
 }
 
 int
@@ -207,11 +217,19 @@ xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
 	    .map_flags = BPF_F_RDONLY);
 	int cpus[XDP_TRANSPORT_MAX_RINGS], possible, nr, err;
 
+	const char *lacks = NULL;
+
 	memset(t, 0, sizeof(*t));
 	t->out.map_fd = t->out.scratch_fd = t->out.counts_fd = -1;
+	if (want != XDP_CAPTURE_PERF)
+		lacks = xdp_transport_ringbuf_lacks();
+	if (want == XDP_CAPTURE_RINGBUF && lacks != NULL) {
+		snprintf(errbuf, errlen, "Ring buffers were asked for, and "
+		    "this kernel lacks %s", lacks);
+		return -EOPNOTSUPP;
+	}
 	if (want == XDP_CAPTURE_ANY_RING)
-		want = xdp_transport_has_ringbuf() ? XDP_CAPTURE_RINGBUF :
-		    XDP_CAPTURE_PERF;
+		want = lacks == NULL ? XDP_CAPTURE_RINGBUF : XDP_CAPTURE_PERF;
 	t->out.kind = want;
 	t->out.immediate = immediate;
 	if (snaplen > XDP_CAPTURE_MAX_CAPLEN)
