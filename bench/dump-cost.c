@@ -69,7 +69,7 @@ load_dump(const char *expr, int transport)
 
 	if (expr == NULL)
 		return filter_run_load_dump(NULL, 0, transport, RING_BUFFER,
-		    errbuf, sizeof(errbuf));
+		    262144, errbuf, sizeof(errbuf));
 	dead = pcap_open_dead(DLT_EN10MB, 262144);
 	if (dead == NULL)
 		return -1;
@@ -79,7 +79,7 @@ load_dump(const char *expr, int transport)
 		return -1;
 	}
 	fd = filter_run_load_dump(prog.bf_insns, prog.bf_len, transport,
-	    RING_BUFFER, errbuf, sizeof(errbuf));
+	    RING_BUFFER, 262144, errbuf, sizeof(errbuf));
 	if (fd < 0)
 		fprintf(stderr, "dump-cost: %s\n", errbuf);
 	pcap_freecode(&prog);

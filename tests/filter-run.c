@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "filter-run.h"
 #include "xdp-dump.h"
@@ -42,11 +43,17 @@ filter_run(int prog_fd, const void *frame, size_t len, unsigned int repeat,
 	return 0;
 }
 
-/* The positions of the rings filter_run_load_dump() made, to empty them. */
+/*
+ * The rings filter_run_load_dump() made, mapped: their positions, to empty
+ * them, and their data, to read the last program's records back.
+ */
 static struct {
 	__u64	*head, *tail;
+	unsigned char *data;
+	__u64	size;
+	int	perf;
 } mapped[64];
-static int nr_mapped;
+static int nr_mapped, last_first, last_counts_fd = -1;
 
 /* A perf event has no ring until it is mapped; a ring buffer has one. */
 static int
@@ -58,21 +65,87 @@ map_ring(int fd, int transport, __u64 size)
 
 	if (nr_mapped == 64)
 		return 0;
+	mapped[nr_mapped].size = size;
+	mapped[nr_mapped].perf = transport == XDP_CAPTURE_PERF;
 	if (transport == XDP_CAPTURE_PERF) {
 		meta = mmap(NULL, page + size, PROT_READ | PROT_WRITE,
 		    MAP_SHARED, fd, 0);
 		if (meta == MAP_FAILED)
 			return -1;
 		mapped[nr_mapped].head = &meta->data_head;
+		mapped[nr_mapped].data = (unsigned char *)meta + page;
 		mapped[nr_mapped++].tail = &meta->data_tail;
 		return 0;
 	}
 	cons = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, (off_t)page);
+	prod = mmap(NULL, page + size, PROT_READ, MAP_SHARED, fd, (off_t)page);
 	if (cons == MAP_FAILED || prod == MAP_FAILED)
 		return -1;
 	mapped[nr_mapped].head = prod;
+	mapped[nr_mapped].data = (unsigned char *)prod + page;
 	mapped[nr_mapped++].tail = cons;
+	return 0;
+}
+
+/*
+ * The record at a ring's consumer position, which then moves past it: a
+ * ring buffer's 8-byte header (length, and busy and discard bits), or a
+ * perf sample's header and raw size.  Records that would wrap around the
+ * ring's end are not read (the tests write a few, from the start).
+ */
+static int
+take_record(int i, struct filter_run_record *rec)
+{
+	__u64 pos = *mapped[i].tail, off = pos & (mapped[i].size - 1);
+	const unsigned char *p = mapped[i].data + off;
+	__u32 len, skip;
+
+	if (pos == __atomic_load_n(mapped[i].head, __ATOMIC_ACQUIRE))
+		return 0;
+	if (mapped[i].perf) {
+		const struct perf_event_header *h = (const void *)p;
+
+		len = h->size;
+		skip = sizeof(*h) + sizeof(__u32);
+	} else {
+		len = *(const __u32 *)p;
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			return 0;
+		len = (len & ~BPF_RINGBUF_DISCARD_BIT) + BPF_RINGBUF_HDR_SZ;
+		len = (len + 7) & ~7U;
+		skip = BPF_RINGBUF_HDR_SZ;
+	}
+	if (off + len > mapped[i].size)
+		return 0;
+	memcpy(&rec->hdr, p + skip, sizeof(rec->hdr));
+	rec->data = p + skip + sizeof(rec->hdr);
+	__atomic_store_n(mapped[i].tail, pos + len, __ATOMIC_RELEASE);
+	return 1;
+}
+
+int
+filter_run_next_record(struct filter_run_record *rec)
+{
+	int i;
+
+	for (i = last_first; i < nr_mapped; i++)
+		if (take_record(i, rec))
+			return 1;
+	return 0;
+}
+
+int
+filter_run_count(enum xdp_capture_counter counter, uint64_t *value)
+{
+	__u64 values[256];
+	__u32 key = counter;
+	int i, nr = libbpf_num_possible_cpus();
+
+	if (nr <= 0 || nr > 256 ||
+	    bpf_map_lookup_elem(last_counts_fd, &key, values) != 0)
+		return -1;
+	for (*value = 0, i = 0; i < nr; i++)
+		*value += values[i];
 	return 0;
 }
 
@@ -104,17 +177,19 @@ filter_run_load_drop(void)
 
 int
 filter_run_load_dump(const void *insns, size_t n, int transport,
-    size_t buffer_size, char *errbuf, size_t errlen)
+    size_t buffer_size, uint32_t snaplen, char *errbuf, size_t errlen)
 {
 	struct xdp_transport rings;
 	struct xdp_dump_params p;
 	__u32 orig = XDP_CAPTURE_ORIG_SLOT;
 	int slots_fd, drop_fd, err, i;
 
-	err = xdp_transport_create(&rings, transport, buffer_size, 262144, 0,
+	err = xdp_transport_create(&rings, transport, buffer_size, snaplen, 0,
 	    errbuf, errlen);
 	if (err != 0)
 		return err;
+	last_first = nr_mapped;
+	last_counts_fd = rings.out.counts_fd;
 	for (i = 0; i < rings.nr_rings; i++)
 		if (map_ring(rings.ring_fd[i], transport,
 		    rings.out.ring_size) != 0) {
@@ -133,7 +208,7 @@ filter_run_load_dump(const void *insns, size_t n, int transport,
 	p.filter = insns;
 	p.filter_len = n;
 	p.filter_gen = 1;
-	p.snaplen = 262144;
+	p.snaplen = snaplen;
 	p.slot = XDP_CAPTURE_FIRST_SLOT;
 	p.slots_fd = slots_fd;
 	p.out = rings.out;

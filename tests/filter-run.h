@@ -3,6 +3,9 @@
 #define FILTER_RUN_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "xdp_capture.h"
 
 /* Translates and loads a classic BPF program (struct bpf_insn[n]). */
 int	filter_run_load(const void *insns, size_t n, char *errbuf,
@@ -14,11 +17,28 @@ int	filter_run_load_drop(void);
 /*
  * Loads a capture's dump program as a chain runs it, in slot 1, with the
  * drop program in slot 0: with the filter in insns (NULL: none), and rings
- * of transport (enum xdp_capture_transport) of buffer_size bytes in all.
- * Returns the program's fd, or a negative errno with a message in errbuf.
+ * of transport (enum xdp_capture_transport) of buffer_size bytes in all,
+ * for snaplen bytes of each frame.  Frames the filter passes are stamped
+ * with generation 1.  Returns the program's fd, or a negative errno with
+ * a message in errbuf.
  */
 int	filter_run_load_dump(const void *insns, size_t n, int transport,
-	    size_t buffer_size, char *errbuf, size_t errlen);
+	    size_t buffer_size, uint32_t snaplen, char *errbuf, size_t errlen);
+
+/* A record the last dump program loaded wrote, as its rings hold it. */
+struct filter_run_record {
+	struct xdp_capture_hdr hdr;
+	const unsigned char *data;	/* hdr.cap_len bytes */
+};
+
+/*
+ * Takes the next record from the rings of the last dump program loaded;
+ * returns 1, or 0 if they are empty.
+ */
+int	filter_run_next_record(struct filter_run_record *rec);
+
+/* A counter of the last dump program loaded, summed over the CPUs. */
+int	filter_run_count(enum xdp_capture_counter counter, uint64_t *value);
 
 /* Empties the rings of the dump programs loaded so far, unread. */
 void	filter_run_empty_rings(void);
