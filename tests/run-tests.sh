@@ -516,14 +516,15 @@ test_options_fuzz() {
 test_filter_in_kernel() {
 	attach xdp_echo
 	local captured received
-	capture_bg icmp || return
+	capture_bg -U icmp || return
 	# The dump program in the chain is the one with the filter in it.
 	bpftool prog show name pcapxdp_filter > "$TMP/prog" 2>&1
 	grep -q pcapxdp_filter "$TMP/prog" || { cat "$TMP/prog"; fail "no kernel filter loaded"; return; }
 	ping_bg 20 0.05
 	udp_bg 150
 	pings_answered 20 || { fail "pings lost"; return; }
-	sleep 2		# two flush ticks: every record is read
+	wait $UDP_PID
+	wait_captured "$TMP/cap.pcap" 20 || { fail "the 20 echo requests did not reach the file"; return; }
 	kill -INT $CAP_PID
 	wait $CAP_PID
 	captured=$(sed -n 's/^\([0-9]*\) packets captured/\1/p' "$TMP/err")
@@ -1184,7 +1185,10 @@ test_capture_leaves_middle() {
 	bpftool prog show name pcapxdp_pass > "$TMP/pass" 2>&1
 	grep -q pcapxdp_pass "$TMP/pass" || { fail "no pass-through program in A's slot"; return; }
 	: > "$TMP/b"
-	sleep 1.5
+	for _ in $(seq 300); do
+		[ "$(grep -c 'ICMP echo request' "$TMP/b")" -ge 10 ] && break
+		sleep 0.1
+	done
 	[ "$(grep -c 'ICMP echo request' "$TMP/b")" -ge 10 ] || { fail "B stopped seeing frames when A left"; return; }
 	$X $TCPDUMP -i "xdp:$IF" -nn -c 5 icmp > "$TMP/c" 2> "$TMP/c.err" & c=$!
 	wait $c || { cat "$TMP/c.err"; fail "C failed"; return; }
