@@ -28,8 +28,9 @@ virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
 guest() {
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
+	# Not /tmp: the tree may be there, and the overlay keeps writes in
+	# memory anyway.
 	mount -t tmpfs -o mode=0755 tmpfs /run
-	mount -t tmpfs -o mode=1777 tmpfs /tmp
 	mkdir -p /dev/pts /dev/shm
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm
