@@ -573,26 +573,26 @@ static int
 xdp_check_interface(pcap_t *p, const char *ifname)
 {
 	struct ifreq ifr;
-	int err;
+
+	int err, type;
 
 	err = xdp_interface_ioctl(ifname, SIOCGIFFLAGS, &ifr);
 	if (err == 0 && !(ifr.ifr_flags & IFF_UP))
 		return PCAP_ERROR_IFACE_NOT_UP;
-	if (err == 0)
-		err = xdp_interface_ioctl(ifname, SIOCGIFHWADDR, &ifr);
-	if (err == ENODEV)
+	type = err == 0 ? xdp_hook_device_type(ifname) : -err;
+	if (type == -ENODEV)
 		return PCAP_ERROR_NO_SUCH_DEVICE;
-	if (err != 0) {
-		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, err,
+	if (type < 0) {
+		pcap_fmt_errmsg_for_errno(p->errbuf, PCAP_ERRBUF_SIZE, -type,
 		    "Can't look at interface %s", ifname);
 		return PCAP_ERROR;
 	}
-	p->linktype = xdp_linktype(ifr.ifr_hwaddr.sa_family);
+	p->linktype = xdp_linktype(type);
 	if (p->linktype == -1) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE,
 		    "%s has device type %d, whose frames XDP may not see as "
 		    "they are on the wire; XDP captures on Ethernet and IP "
-		    "(L3) devices", ifname, ifr.ifr_hwaddr.sa_family);
+		    "(L3) devices", ifname, type);
 		return PCAP_ERROR;
 	}
 	return 0;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -18,6 +20,25 @@
 
 #include "xdp-hook.h"
 #include "xdp_capture.h"
+
+int
+xdp_hook_device_type(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd, ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, SIOCGIFHWADDR, &ifr) == 0 ?
+	    ifr.ifr_hwaddr.sa_family : -errno;
+	close(fd);
+	return ret;
+}
 
 int
 xdp_hook_prog_info(int prog_fd, struct bpf_prog_info *info)

@@ -30,6 +30,12 @@ int xdp_hook_query(int ifindex, struct xdp_hook *hook);
 int xdp_hook_prog_info(int prog_fd, struct bpf_prog_info *info);
 
 /*
+ * The interface's device type (ARPHRD_*), or a negative errno (-ENODEV:
+ * no such interface).
+ */
+int xdp_hook_device_type(const char *ifname);
+
+/*
  * Opens the bpf_link through which prog_id runs on the interface's hook
  * (which needs the privileges to open BPF objects by id).  Returns its fd;
  * -ENOENT if no link holds it there (netlink attached it), -ENOTUNIQ if

@@ -44,7 +44,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -712,18 +711,13 @@ xdp_chain_swap(struct xdp_chain_state *cs, __u8 attach_mode, int old_fd,
 static int
 xdp_chain_native_runs(int ifindex)
 {
-	struct ifreq ifr;
-	int fd, type = ARPHRD_ETHER;
+	char ifname[IF_NAMESIZE];
+	int type;
 
-	memset(&ifr, 0, sizeof(ifr));
-	if (if_indextoname((unsigned int)ifindex, ifr.ifr_name) == NULL)
+	if (if_indextoname((unsigned int)ifindex, ifname) == NULL)
 		return 1;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
-		type = ifr.ifr_hwaddr.sa_family;
-	if (fd >= 0)
-		close(fd);
-	return type == ARPHRD_ETHER;
+	type = xdp_hook_device_type(ifname);
+	return type < 0 || type == ARPHRD_ETHER;
 }
 
 /*
