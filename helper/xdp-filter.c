@@ -838,10 +838,16 @@ emit_loop_call(struct xdp_filter_ctx *c, size_t l)
 	    XDP_FILTER_STACK_LOOP + LOOP_EXIT));
 	emit_to(c, XDP_JMP_IMM(BPF_JEQ, R_TMP, EXIT_REJECT, 0), c->reject);
 	emit_to(c, XDP_JMP_IMM(BPF_JEQ, R_TMP, EXIT_ACCEPT, 0), c->accept);
+	/*
+	 * Ways out of the loop; an instruction nothing reaches may jump
+	 * anywhere, even out of the program, which only reachable ones were
+	 * checked not to do.
+	 */
 	for (i = loop->head; i <= loop->end; i++) {
 		nr_next = successors(c, i, next);
 		for (j = 0; j < nr_next; j++)
-			if ((size_t)next[j] > loop->end)
+			if ((size_t)next[j] > loop->end &&
+			    (size_t)next[j] < c->n)
 				emit_to(c, XDP_JMP_IMM(BPF_JEQ, R_TMP,
 				    EXIT_TO((__s32)next[j]), 0),
 				    c->label_base + (size_t)next[j]);

@@ -1031,6 +1031,8 @@ test_request_fuzz() {
 		[ "$(stat -c %s "$TMP/corpus/seed$i")" -gt 8 ] || { fail "no seed for '$expr'"; return; }
 		i=$((i + 1))
 	done
+	# And what it found before (tests/fuzz-seeds), run first.
+	cp "$SRC"/tests/fuzz-seeds/* "$TMP/corpus/"
 	"$BUILD/tests/request-fuzz" -max_total_time="${FUZZ_SECONDS:-15}" \
 		-max_len=40000 "$TMP/corpus" > "$TMP/fuzz" 2>&1 ||
 		{ tail -40 "$TMP/fuzz"; fail "the fuzzer found a crash"; return; }
