@@ -62,11 +62,9 @@
 #define XDP_FILTER_MEMWORDS	16	/* BPF_MEMWORDS */
 
 /*
- * The bounds on loops (see the top of this file): more passes than
- * protochain takes on any chain of headers seen in the wild, few enough
- * that a crafted frame costs the hook about as much as ten XDP_DROPs do.
+ * The bounds on a loop's body (see the top of this file), so that a pass
+ * of a hand-made loop costs no more than one of protochain's.
  */
-#define XDP_FILTER_MAX_PASSES		16
 #define XDP_FILTER_MAX_LOOP_INSNS	32
 #define XDP_FILTER_MAX_LOOP_LOADS	4
 

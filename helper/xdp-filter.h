@@ -42,6 +42,14 @@ struct xdp_filter_insn {
  */
 #define XDP_FILTER_MAX_LOOPS		8
 
+/*
+ * The passes all the loops of a filter take together on a frame, at most:
+ * more than protochain takes on any chain of headers seen in the wild, few
+ * enough that a crafted frame costs the hook about as much as ten
+ * XDP_DROPs do.  A frame that needs more is rejected.
+ */
+#define XDP_FILTER_MAX_PASSES		16
+
 /* The labels a translation of n instructions needs. */
 #define XDP_FILTER_NR_LABELS(n)	((n) + XDP_FILTER_MAX_LOOPS * ((n) + 4))
 
