@@ -270,14 +270,23 @@ emit_load_abs_direct(struct xdp_filter_ctx *c, int dst, __u32 k, int size)
 	emit_to_host(c, dst, size);
 }
 
-/* A = the size bytes at X + k, which does not wrap, read directly. */
+/*
+ * A = the size bytes at X + k, which does not wrap, read directly.
+ *
+ * Bounding X first lets the verifier accept data + X.  X goes through a
+ * stack slot that is not 8-byte aligned, which no verifier tracks, so that
+ * the bound is all it knows of it: older verifiers (6.1's) follow branches
+ * they cannot tell are never taken, where what they derived of X is a
+ * contradiction (at least 32 and at most 15, say), and they turn a packet
+ * pointer plus such an offset into a scalar that cannot be read through.
+ */
 static void
 emit_load_ind_direct(struct xdp_filter_ctx *c, __u32 k, int size)
 {
 	__u32 end = k + (__u32)size;
 
-	/* Bounding X first lets the verifier accept data + X. */
-	emit(c, XDP_MOV32_REG(R_TMP, R_X));
+	emit(c, XDP_STX_MEM(BPF_W, BPF_REG_10, R_X, XDP_FILTER_STACK_X));
+	emit(c, XDP_LDX_MEM(BPF_W, R_TMP, BPF_REG_10, XDP_FILTER_STACK_X));
 	emit_to(c, XDP_JMP_IMM(BPF_JGT, R_TMP, (__s32)(XDP_FILTER_MAX_OFFSET -
 	    end), 0), c->reject);
 	emit(c, XDP_ALU64_REG(BPF_ADD, R_TMP, R_DATA));

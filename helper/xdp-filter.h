@@ -26,8 +26,9 @@ struct xdp_filter_insn {
  * - r6 holds the XDP context, r9 the packet's data, r5 its data_end, and
  *   the linear data is the whole frame, shorter than 64 KiB;
  * - the frame's length, as a __u32, is at XDP_FILTER_STACK_WIRE_LEN (from
- *   r10); the filter keeps M[] at XDP_FILTER_STACK_MEM (64 bytes) and the
- *   state of its loops at XDP_FILTER_STACK_LOOP (24 bytes).
+ *   r10); the filter keeps M[] at XDP_FILTER_STACK_MEM (64 bytes), the
+ *   state of its loops at XDP_FILTER_STACK_LOOP (24 bytes), and X, for an
+ *   indirect load, at XDP_FILTER_STACK_X (4 bytes).
  * The filter ends with the number of bytes to keep in r7 and a jump to the
  * accept label, or with a jump to the reject label.  It uses r0-r5 and
  * r7-r9 (a loop is a bpf_loop() call, after which r9 and r5 are reloaded).
@@ -35,6 +36,7 @@ struct xdp_filter_insn {
 #define XDP_FILTER_STACK_WIRE_LEN	(-4)
 #define XDP_FILTER_STACK_MEM		(-72)
 #define XDP_FILTER_STACK_LOOP		(-136)
+#define XDP_FILTER_STACK_X		(-76)
 
 /*
  * Loops (protochain) a filter may have; each is a subprogram, and their

@@ -474,6 +474,30 @@ check_expression(const char *expr, const struct frame *frames,
 	}
 }
 
+/*
+ * A program whose branch can never be taken on a path where X is known to
+ * be 32 to 60 (after a shift by X rejected it), and that reads at X there:
+ * 6.1's verifier follows the branch anyway, with contradictory bounds on X,
+ * and refused the load.  It must load, and agree, on every kernel.
+ */
+static void
+check_dead_branch(const struct frame *frames, size_t nr_frames,
+    struct totals *t)
+{
+	static struct bpf_insn insns[] = {
+		BPF_STMT(BPF_LDX | BPF_MSH | BPF_B, 14),
+		BPF_STMT(BPF_ALU | BPF_LSH | BPF_X, 0),
+		BPF_STMT(BPF_LD | BPF_IMM, 15),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, 1),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 32),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct bpf_program prog = { sizeof(insns) / sizeof(insns[0]), insns };
+
+	compare("a branch the verifier cannot tell is dead", &prog, frames,
+	    nr_frames, t);
+}
+
 static int
 run_diff(size_t nr_frames)
 {
@@ -499,9 +523,10 @@ run_diff(size_t nr_frames)
 		    primitives[i + 1], primitives[(i * 5 + 3) % NR_PRIMITIVES]);
 		check_expression(expr, frames, nr_frames, &t);
 	}
-	printf("%zu expressions, %lu programs (optimized and unoptimized), "
-	    "%zu frames, %lu pairs: %lu mismatches, %lu refused, "
-	    "%lu not compiled\n", nr_expr, t.programs, nr_frames, t.pairs,
+	check_dead_branch(frames, nr_frames, &t);
+	printf("%zu expressions, %lu programs (each optimized and "
+	    "unoptimized, and one made by hand), %zu frames, %lu pairs: "
+	    "%lu mismatches, %lu refused, %lu not compiled\n", nr_expr, t.programs, nr_frames, t.pairs,
 	    t.mismatches, t.refused + t.unloadable, t.uncompiled);
 	free(frames);
 	return t.mismatches || t.refused || t.unloadable || t.uncompiled ?
