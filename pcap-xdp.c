@@ -189,6 +189,21 @@ xdp_wait(pcap_t *p)
 	return PCAP_ERROR;
 }
 
+
+/*
+ * pcap_next() and pcap_next_ex() keep the frame after the callback: a
+ * frame still in a ring is copied, as pcap-linux's one-shot callback does.
+ */
+static void
+xdp_oneshot(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct oneshot_userdata *sp = (struct oneshot_userdata *)user;
+
+	*sp->hdr = *h;
+	if (bytes != sp->pd->buffer)
+		memcpy(sp->pd->buffer, bytes, h->caplen);
+	*sp->pkt = sp->pd->buffer;
+}
 static int
 xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 {
@@ -230,13 +245,18 @@ xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *user)
 	while (count < max_packets && xdp_rings_next(&px->rings, &rec)) {
 		xdp_fill_header(p, &rec, &h);
 		/*
-		 * The kernel maps the rings' data read-only, but applications
-		 * write into the frames they are handed, as pcap-linux lets
-		 * them: the callback gets a copy, valid until the next one.
+		 * Applications write into the frames they are handed, as
+		 * pcap-linux lets them.  Own rings are mapped read-write: the
+		 * callback gets the frame where it is.  The kernel maps the
+		 * other rings' data read-only: the callback gets a copy,
+		 * valid until the next one.
 		 */
 		if (xdp_filter_accepts(p, &rec, &h)) {
-			memcpy(p->buffer, rec.data, h.caplen);
-			callback(user, &h, p->buffer);
+			if (!rec.writable) {
+				memcpy(p->buffer, rec.data, h.caplen);
+				rec.data = p->buffer;
+			}
+			callback(user, &h, rec.data);
 			count++;
 		}
 		xdp_rings_consume(&px->rings);
@@ -462,13 +482,15 @@ xdp_transport_wanted(__u32 *transport, char *errbuf)
 
 	if (want == NULL || *want == '\0')
 		*transport = XDP_CAPTURE_ANY_RING;
+	else if (strcmp(want, "own") == 0)
+		*transport = XDP_CAPTURE_OWN;
 	else if (strcmp(want, "ringbuf") == 0)
 		*transport = XDP_CAPTURE_RINGBUF;
 	else if (strcmp(want, "perf") == 0)
 		*transport = XDP_CAPTURE_PERF;
 	else {
 		snprintf(errbuf, PCAP_ERRBUF_SIZE,
-		    "%s is \"%s\", not \"ringbuf\" or \"perf\"",
+		    "%s is \"%s\", not \"own\", \"ringbuf\" or \"perf\"",
 		    XDP_TRANSPORT_ENV, want);
 		return PCAP_ERROR;
 	}
@@ -671,7 +693,9 @@ xdp_activate(pcap_t *p)
 	if (ret != 0)
 		goto fail;
 	if (xdp_rings_map(&px->rings, fds + 1, (int)reply.nr_rings,
-	    reply.transport, reply.ring_size, fds[0], p->opt.immediate,
+	    reply.transport, reply.ring_size, fds[0],
+	    reply.transport == XDP_CAPTURE_OWN ? fds[1 + reply.nr_rings] : -1,
+	    p->opt.immediate,
 	    p->opt.timeout > 0 ? p->opt.timeout : XDP_DEFAULT_FLUSH_MS,
 	    p->errbuf, PCAP_ERRBUF_SIZE) != 0) {
 		ret = (errno == EPERM || errno == EACCES) ?
@@ -691,7 +715,7 @@ xdp_activate(pcap_t *p)
 	p->fd = px->rings.epoll_fd;
 	p->selectable_fd = px->rings.epoll_fd;
 	p->read_op = xdp_read;
-	p->oneshot_callback = pcap_oneshot;
+	p->oneshot_callback = xdp_oneshot;
 	p->inject_op = xdp_inject;
 	p->setfilter_op = xdp_setfilter;
 	p->setdirection_op = xdp_setdirection;

@@ -411,9 +411,10 @@ xdp_privsep_join(struct xdp_privsep *ps, const struct xdp_protocol_join *join,
 	    reply, fds, errbuf);
 	if (ret >= 0 && (reply->nr_rings == 0 ||
 	    reply->nr_rings >= XDP_PROTOCOL_MAX_FDS ||
-	    (__u32)ret != 1 + reply->nr_rings ||
-	    (reply->transport != XDP_CAPTURE_RINGBUF &&
-	    reply->transport != XDP_CAPTURE_PERF))) {
+	    reply->transport == XDP_CAPTURE_ANY_RING ||
+	    reply->transport >= XDP_CAPTURE_NR_TRANSPORTS ||
+	    (__u32)ret != 1 + reply->nr_rings +
+	    (reply->transport == XDP_CAPTURE_OWN))) {
 		xdp_privsep_close_fds(fds, ret);
 		snprintf(errbuf, PCAP_ERRBUF_SIZE,
 		    "The XDP capture helper sent %d fds for %u rings of "

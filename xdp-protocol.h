@@ -62,9 +62,10 @@ struct xdp_protocol_join {
 #define XDP_PROTOCOL_MESSAGE_LEN	256	/* PCAP_ERRBUF_SIZE */
 
 /*
- * The reply to every request.  A successful JOIN's comes with 1 + nr_rings
- * fds (SCM_RIGHTS, which carries at most 253): the per-CPU counters, then
- * the rings to map.
+ * The reply to every request.  A successful JOIN's comes with fds
+ * (SCM_RIGHTS, which carries at most 253): the per-CPU counters, the
+ * nr_rings rings to map, and for own rings (XDP_CAPTURE_OWN) the doorbell
+ * ring buffer to sleep on.
  */
 #define XDP_PROTOCOL_MAX_FDS	253
 

@@ -45,17 +45,23 @@
 #define XDP_RINGS_TAG_WAKE	UINT32_MAX
 #define XDP_RINGS_TAG_FLUSH	(UINT32_MAX - 1)
 #define XDP_RINGS_TAG_NOTICE	(UINT32_MAX - 2)
+#define XDP_RINGS_TAG_DOORBELL	(UINT32_MAX - 3)
 
 struct xdp_ring {
-	int	fd;		/* the ring buffer or the perf event */
-	enum xdp_capture_transport kind;
+	int	fd;		/* the ring buffer, perf event or array */
+	const struct xdp_ring_ops *ops;
 	uint64_t *head;		/* where the kernel has written up to */
 	uint64_t *tail;		/* where this reader has read up to */
 	void	*ctl;		/* perf: the metadata page; ring buffer: the
-				   consumer page */
+				   consumer page; own ring: all of it */
 	void	*prod;		/* ring buffer: the producer page, then data */
-	unsigned char *data;	/* the ring proper */
+	unsigned char *data;	/* the ring proper (own ring: element 0) */
 	uint64_t size;		/* of data, a power of two */
+	/* Own rings (bpf/xdp_capture.h): */
+	uint64_t *wake_at;	/* the doorbell's threshold */
+	uint64_t chunk;		/* bytes of records that start in an element */
+	uint64_t element;	/* bytes of an element */
+	uint64_t map_len;	/* bytes of the whole array, mapped */
 	uint64_t pos;		/* the first record not yet read */
 	uint64_t released;	/* the last position stored in *tail */
 	uint64_t head_seen;	/* *head, when last read */
@@ -75,6 +81,54 @@ static size_t
 xdp_ring_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void
+xdp_ring_unmap_perf(struct xdp_ring *r)
+{
+	if (r->ctl != NULL)
+		munmap(r->ctl, xdp_ring_page_size() + r->size);
+}
+
+static void
+xdp_ring_unmap_ringbuf(struct xdp_ring *r)
+{
+	if (r->ctl != NULL)
+		munmap(r->ctl, xdp_ring_page_size());
+	if (r->prod != NULL)
+		munmap(r->prod, xdp_ring_page_size() + r->size);
+}
+
+/*
+ * An own ring is mapped whole, read-write: callbacks may write into the
+ * frames they are handed, and the reader stores its position and wake_at
+ * in the control page.
+ */
+static int
+xdp_ring_map_own(struct xdp_ring *r)
+{
+	struct xdp_capture_ctl *ctl;
+
+	r->chunk = xdp_capture_chunk(r->size);
+	r->element = xdp_capture_element(r->size);
+	r->map_len = r->element * (r->size / r->chunk);
+	ctl = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    r->fd, 0);
+	if (ctl == MAP_FAILED)
+		return -1;
+	r->ctl = ctl;
+	r->data = (unsigned char *)ctl;
+	r->head = &ctl->producer;
+	r->tail = &ctl->consumer;
+	r->wake_at = &ctl->wake_at;
+	return 0;
+}
+
+static void
+xdp_ring_unmap_own(struct xdp_ring *r)
+{
+	if (r->ctl != NULL)
+		munmap(r->ctl, r->map_len);
 }
 
 static int
@@ -122,38 +176,6 @@ xdp_ring_map_ringbuf(struct xdp_ring *r)
 }
 
 static int
-xdp_ring_map(struct xdp_ring *r, int fd, enum xdp_capture_transport kind,
-    uint64_t size)
-{
-	r->fd = fd;
-	r->kind = kind;
-	r->size = size;
-	if (kind == XDP_CAPTURE_PERF)
-		return xdp_ring_map_perf(r);
-	return xdp_ring_map_ringbuf(r);
-}
-
-static void
-xdp_ring_close(struct xdp_ring *r)
-{
-	size_t page = xdp_ring_page_size();
-
-	if (r->kind == XDP_CAPTURE_PERF) {
-		if (r->ctl != NULL)
-			munmap(r->ctl, page + r->size);
-	} else {
-		if (r->ctl != NULL)
-			munmap(r->ctl, page);
-		if (r->prod != NULL)
-			munmap(r->prod, page + r->size);
-	}
-	if (r->fd >= 0)
-		close(r->fd);
-	memset(r, 0, sizeof(*r));
-	r->fd = -1;
-}
-
-static int
 xdp_rings_watch(struct xdp_rings *rings, int fd, uint32_t tag)
 {
 	struct epoll_event ev;
@@ -194,92 +216,6 @@ xdp_rings_init(struct xdp_rings *rings)
 	memset(rings, 0, sizeof(*rings));
 	rings->counts_fd = rings->epoll_fd = -1;
 	rings->wake_fd = rings->flush_fd = -1;
-}
-
-int
-xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
-    enum xdp_capture_transport kind, uint64_t size, int counts_fd,
-    int immediate, int flush_ms, char *errbuf, size_t errlen)
-{
-	int i, err;
-
-	xdp_rings_init(rings);
-	rings->counts_fd = counts_fd;
-	rings->immediate = immediate;
-	/*
-	 * Everything the counters need later is found now: an application
-	 * may chroot, or lose its access to /sys, once it has activated.
-	 */
-	rings->nr_cpus = libbpf_num_possible_cpus();
-	if (rings->nr_cpus <= 0) {
-		errno = rings->nr_cpus < 0 ? -rings->nr_cpus : EINVAL;
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "Can't count the possible CPUs");
-		for (i = 0; i < nr; i++)
-			close(fds[i]);
-		goto fail;
-	}
-	rings->counts = calloc((size_t)rings->nr_cpus, sizeof(*rings->counts));
-	rings->ring = calloc((size_t)nr, sizeof(*rings->ring));
-	rings->scratch = malloc(XDP_RING_MAX_RECORD);
-	if (rings->counts == NULL || rings->ring == NULL ||
-	    rings->scratch == NULL) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno, "malloc");
-		for (i = 0; i < nr; i++)
-			close(fds[i]);
-		goto fail;
-	}
-	for (i = 0; i < nr; i++)
-		rings->ring[i].fd = fds[i];
-	rings->nr_rings = nr;
-
-	rings->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	rings->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (rings->epoll_fd < 0 || rings->wake_fd < 0 ||
-	    xdp_rings_watch(rings, rings->wake_fd, XDP_RINGS_TAG_WAKE) != 0 ||
-	    (!immediate && xdp_rings_start_flush(rings, flush_ms) != 0)) {
-		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-		    "Can't create the capture's wait set");
-		goto fail;
-	}
-	for (i = 0; i < nr; i++) {
-		if (xdp_ring_map(&rings->ring[i], fds[i], kind, size) != 0 ||
-		    xdp_rings_watch(rings, fds[i], (uint32_t)i) != 0) {
-			pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
-			    "Can't map the capture's ring %d", i);
-			goto fail;
-		}
-		rings->ring[i].pos = rings->ring[i].released =
-		    *rings->ring[i].tail;
-	}
-	return 0;
-
-fail:
-	err = errno;
-	xdp_rings_close(rings);
-	errno = err;
-	return -1;
-}
-
-void
-xdp_rings_close(struct xdp_rings *rings)
-{
-	int i;
-
-	for (i = 0; i < rings->nr_rings; i++)
-		xdp_ring_close(&rings->ring[i]);
-	free(rings->ring);
-	free(rings->scratch);
-	free(rings->counts);
-	if (rings->epoll_fd >= 0)
-		close(rings->epoll_fd);
-	if (rings->wake_fd >= 0)
-		close(rings->wake_fd);
-	if (rings->flush_fd >= 0)
-		close(rings->flush_fd);
-	if (rings->counts_fd >= 0)
-		close(rings->counts_fd);
-	xdp_rings_init(rings);
 }
 
 static uint64_t
@@ -323,6 +259,42 @@ xdp_ring_copy(const struct xdp_ring *r, uint64_t pos, void *dst, size_t len)
 		first = (size_t)(r->size - off);
 	memcpy(dst, r->data + off, first);
 	memcpy((unsigned char *)dst + first, r->data, len - first);
+}
+
+/* The len bytes at pos, if they do not wrap around the ring's end. */
+static unsigned char *
+xdp_ring_direct(const struct xdp_ring *r, uint64_t pos, size_t len)
+{
+	uint64_t off = pos & (r->size - 1);
+
+	return off + len <= r->size ? r->data + off : NULL;
+}
+
+/*
+ * Where pos is in an own ring: records never wrap there, since a record
+ * that starts in a chunk ends in the chunk's slop.
+ */
+static unsigned char *
+xdp_ring_own_at(const struct xdp_ring *r, uint64_t pos)
+{
+	uint64_t element = (pos / r->chunk) % (r->size / r->chunk);
+
+	return r->data + element * r->element + XDP_CAPTURE_CTL_SIZE +
+	    (pos & (r->chunk - 1));
+}
+
+static void
+xdp_ring_copy_own(const struct xdp_ring *r, uint64_t pos, void *dst,
+    size_t len)
+{
+	memcpy(dst, xdp_ring_own_at(r, pos), len);
+}
+
+static unsigned char *
+xdp_ring_direct_own(const struct xdp_ring *r, uint64_t pos, size_t len)
+{
+	(void)len;
+	return xdp_ring_own_at(r, pos);
 }
 
 /*
@@ -380,34 +352,218 @@ xdp_ring_peek_ringbuf(struct xdp_ring *r)
 }
 
 /*
+ * The record at pos in an own ring: the header, then cap_len bytes, padded
+ * to 8.  The dump program publishes a record whole; cap_len is bounded all
+ * the same, as this reader may have written anything there itself.
+ */
+static int
+xdp_ring_peek_own(struct xdp_ring *r)
+{
+	uint32_t cap_len;
+
+	if (r->pos >= r->head_seen)
+		return 0;
+	memcpy(&cap_len, xdp_ring_own_at(r, r->pos) +
+	    offsetof(struct xdp_capture_hdr, cap_len), sizeof(cap_len));
+	if (cap_len > XDP_CAPTURE_MAX_CAPLEN)
+		cap_len = XDP_CAPTURE_MAX_CAPLEN;
+	r->rec_off = 0;
+	r->rec_len = (uint32_t)sizeof(struct xdp_capture_hdr) + cap_len;
+	r->rec_size = (r->rec_len + 7) & ~7U;
+	return 1;
+}
+
+/* What differs between kinds of ring, on the reader's side. */
+struct xdp_ring_ops {
+	int	(*map)(struct xdp_ring *r);
+	void	(*unmap)(struct xdp_ring *r);
+	/* Finds the record at pos: rec_size, rec_off and rec_len. */
+	int	(*peek)(struct xdp_ring *r);
+	void	(*copy)(const struct xdp_ring *r, uint64_t pos, void *dst,
+		    size_t len);
+	unsigned char *(*direct)(const struct xdp_ring *r, uint64_t pos,
+		    size_t len);
+	int	pollable;	/* it wakes the reader itself (else wake_at
+				   and the doorbell do) */
+	int	writable;	/* mapped read-write */
+};
+
+static const struct xdp_ring_ops xdp_ring_ops[XDP_CAPTURE_NR_TRANSPORTS] = {
+	[XDP_CAPTURE_RINGBUF] = { xdp_ring_map_ringbuf, xdp_ring_unmap_ringbuf,
+	    xdp_ring_peek_ringbuf, xdp_ring_copy, xdp_ring_direct, 1, 0 },
+	[XDP_CAPTURE_PERF] = { xdp_ring_map_perf, xdp_ring_unmap_perf,
+	    xdp_ring_peek_perf, xdp_ring_copy, xdp_ring_direct, 1, 0 },
+	[XDP_CAPTURE_OWN] = { xdp_ring_map_own, xdp_ring_unmap_own,
+	    xdp_ring_peek_own, xdp_ring_copy_own, xdp_ring_direct_own, 0, 1 },
+};
+
+static int
+xdp_ring_map(struct xdp_ring *r, int fd, enum xdp_capture_transport kind,
+    uint64_t size)
+{
+	r->fd = fd;
+	r->ops = &xdp_ring_ops[kind];
+	r->size = size;
+	return r->ops->map(r);
+}
+
+static void
+xdp_ring_close(struct xdp_ring *r)
+{
+	if (r->ops != NULL)
+		r->ops->unmap(r);
+	if (r->fd >= 0)
+		close(r->fd);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+/*
  * Finds the first record after pos, with its header in r->hdr; the head is
  * read again only when the records known to be there are all read.
  */
 static int
 xdp_ring_peek(struct xdp_ring *r)
 {
-	int found;
-
 	if (r->peeked)
 		return 1;
 	if (r->pos == r->head_seen)
 		r->head_seen = xdp_ring_head(r);
-	if (r->kind == XDP_CAPTURE_PERF)
-		found = xdp_ring_peek_perf(r);
-	else
-		found = xdp_ring_peek_ringbuf(r);
-	if (!found)
+	if (!r->ops->peek(r))
 		return 0;
-	xdp_ring_copy(r, r->pos + r->rec_off, &r->hdr, sizeof(r->hdr));
+	r->ops->copy(r, r->pos + r->rec_off, &r->hdr, sizeof(r->hdr));
 	r->peeked = 1;
 	return 1;
+}
+
+/*
+ * Own rings wake the reader through a doorbell, a ring buffer whose
+ * records say nothing: the reader empties it when it wakes.
+ */
+static int
+xdp_rings_map_doorbell(struct xdp_rings *rings, int fd)
+{
+	rings->doorbell = calloc(1, sizeof(*rings->doorbell));
+	if (rings->doorbell == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (xdp_ring_map(rings->doorbell, fd, XDP_CAPTURE_RINGBUF,
+	    xdp_ring_page_size()) != 0)
+		return -1;
+	return xdp_rings_watch(rings, fd, XDP_RINGS_TAG_DOORBELL);
+}
+
+static void
+xdp_rings_drain_doorbell(struct xdp_rings *rings)
+{
+	struct xdp_ring *bell = rings->doorbell;
+
+	bell->pos = xdp_ring_head(bell);
+	xdp_ring_release(bell);
+}
+
+int
+xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
+    enum xdp_capture_transport kind, uint64_t size, int counts_fd,
+    int doorbell_fd, int immediate, int flush_ms, char *errbuf,
+    size_t errlen)
+{
+	int i, err;
+
+	xdp_rings_init(rings);
+	rings->counts_fd = counts_fd;
+	rings->immediate = immediate;
+	/*
+	 * Everything the counters need later is found now: an application
+	 * may chroot, or lose its access to /sys, once it has activated.
+	 */
+	rings->nr_cpus = libbpf_num_possible_cpus();
+	if (rings->nr_cpus <= 0) {
+		errno = rings->nr_cpus < 0 ? -rings->nr_cpus : EINVAL;
+		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
+		    "Can't count the possible CPUs");
+		for (i = 0; i < nr; i++)
+			close(fds[i]);
+		goto fail;
+	}
+	rings->counts = calloc((size_t)rings->nr_cpus, sizeof(*rings->counts));
+	rings->ring = calloc((size_t)nr, sizeof(*rings->ring));
+	rings->scratch = malloc(XDP_RING_MAX_RECORD);
+	if (rings->counts == NULL || rings->ring == NULL ||
+	    rings->scratch == NULL) {
+		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno, "malloc");
+		for (i = 0; i < nr; i++)
+			close(fds[i]);
+		goto fail;
+	}
+	for (i = 0; i < nr; i++)
+		rings->ring[i].fd = fds[i];
+	rings->nr_rings = nr;
+
+	rings->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	rings->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rings->epoll_fd < 0 || rings->wake_fd < 0 ||
+	    xdp_rings_watch(rings, rings->wake_fd, XDP_RINGS_TAG_WAKE) != 0 ||
+	    (!immediate && xdp_rings_start_flush(rings, flush_ms) != 0)) {
+		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
+		    "Can't create the capture's wait set");
+		goto fail;
+	}
+	for (i = 0; i < nr; i++) {
+		if (xdp_ring_map(&rings->ring[i], fds[i], kind, size) != 0 ||
+		    (rings->ring[i].ops->pollable &&
+		    xdp_rings_watch(rings, fds[i], (uint32_t)i) != 0)) {
+			pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
+			    "Can't map the capture's ring %d", i);
+			goto fail;
+		}
+		rings->ring[i].pos = rings->ring[i].released =
+		    *rings->ring[i].tail;
+	}
+	if (doorbell_fd >= 0 && xdp_rings_map_doorbell(rings,
+	    doorbell_fd) != 0) {
+		pcap_fmt_errmsg_for_errno(errbuf, errlen, errno,
+		    "Can't map the capture's doorbell");
+		goto fail;
+	}
+	return 0;
+
+fail:
+	err = errno;
+	xdp_rings_close(rings);
+	errno = err;
+	return -1;
+}
+
+void
+xdp_rings_close(struct xdp_rings *rings)
+{
+	int i;
+
+	for (i = 0; i < rings->nr_rings; i++)
+		xdp_ring_close(&rings->ring[i]);
+	if (rings->doorbell != NULL)
+		xdp_ring_close(rings->doorbell);
+	free(rings->doorbell);
+	free(rings->ring);
+	free(rings->scratch);
+	free(rings->counts);
+	if (rings->epoll_fd >= 0)
+		close(rings->epoll_fd);
+	if (rings->wake_fd >= 0)
+		close(rings->wake_fd);
+	if (rings->flush_fd >= 0)
+		close(rings->flush_fd);
+	if (rings->counts_fd >= 0)
+		close(rings->counts_fd);
+	xdp_rings_init(rings);
 }
 
 int
 xdp_rings_next(struct xdp_rings *rings, struct xdp_record *rec)
 {
 	struct xdp_ring *r;
-	uint64_t off;
 	size_t room;
 	int i, best = -1;
 
@@ -423,11 +579,10 @@ xdp_rings_next(struct xdp_rings *rings, struct xdp_record *rec)
 
 	r = &rings->ring[best];
 	rec->hdr = r->hdr;
-	off = r->pos & (r->size - 1);
-	if (off + r->rec_size <= r->size)
-		rec->data = r->data + off;
-	else {
-		xdp_ring_copy(r, r->pos, rings->scratch, r->rec_size);
+	rec->data = r->ops->direct(r, r->pos, r->rec_size);
+	rec->writable = r->ops->writable;
+	if (rec->data == NULL) {
+		r->ops->copy(r, r->pos, rings->scratch, r->rec_size);
 		rec->data = rings->scratch;
 	}
 	rec->data += r->rec_off + sizeof(struct xdp_capture_hdr);
@@ -470,10 +625,17 @@ xdp_rings_pending(struct xdp_rings *rings)
 static int
 xdp_rings_release_all(struct xdp_rings *rings)
 {
+	struct xdp_ring *r;
 	int i;
 
-	for (i = 0; i < rings->nr_rings; i++)
-		xdp_ring_release(&rings->ring[i]);
+	for (i = 0; i < rings->nr_rings; i++) {
+		r = &rings->ring[i];
+		xdp_ring_release(r);
+		/* An own ring rings the doorbell only when asked to. */
+		if (r->wake_at != NULL)
+			__atomic_store_n(r->wake_at, xdp_capture_wake_threshold(
+			    r->size, rings->immediate), __ATOMIC_RELAXED);
+	}
 	/*
 	 * The kernel writes a record, then reads the consumer position to
 	 * decide whether to wake the reader; the reader writes it, then reads
@@ -580,6 +742,8 @@ xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 			(void)read(rings->flush_fd, &value, sizeof(value));
 		else if (ev[i].data.u32 == XDP_RINGS_TAG_NOTICE)
 			notice = 1;
+		else if (ev[i].data.u32 == XDP_RINGS_TAG_DOORBELL)
+			xdp_rings_drain_doorbell(rings);
 	}
 	/* The records written before the notice come first. */
 	if (xdp_rings_pending(rings))

@@ -23,6 +23,7 @@ struct xdp_rings {
 	int	immediate;	/* the rings wake the reader for each record */
 	int	nr_rings;
 	struct xdp_ring *ring;
+	struct xdp_ring *doorbell;	/* own rings: what wakes the reader */
 	unsigned char *scratch;	/* a record that wraps, made whole */
 	int	last;		/* ring of the record xdp_rings_next gave */
 	int	nr_cpus;	/* possible CPUs, which counters are kept by */
@@ -34,7 +35,8 @@ void	xdp_rings_init(struct xdp_rings *rings);
 
 /*
  * Maps the nr rings of kind in fds, each with a data area of size bytes,
- * and takes ownership of those fds and of counts_fd (see xdp-transport.h).
+ * and takes ownership of those fds, of counts_fd and of doorbell_fd (own
+ * rings' doorbell, or -1; see xdp-transport.h).
  * Unless immediate is set (the rings wake the reader as soon as a record
  * waits), the wait set becomes readable every flush_ms milliseconds, so
  * that records the rings' batched wake-ups leave unannounced are read.
@@ -42,7 +44,8 @@ void	xdp_rings_init(struct xdp_rings *rings);
  */
 int	xdp_rings_map(struct xdp_rings *rings, const int *fds, int nr,
 	    enum xdp_capture_transport kind, uint64_t size, int counts_fd,
-	    int immediate, int flush_ms, char *errbuf, size_t errlen);
+	    int doorbell_fd, int immediate, int flush_ms, char *errbuf,
+	    size_t errlen);
 void	xdp_rings_close(struct xdp_rings *rings);
 
 /*
@@ -65,6 +68,7 @@ int	xdp_rings_wait(struct xdp_rings *rings, int timeout_ms);
 struct xdp_record {
 	struct xdp_capture_hdr hdr;
 	const unsigned char *data;	/* hdr.cap_len bytes */
+	int	writable;		/* data may be written (own rings) */
 };
 
 /*

@@ -99,7 +99,9 @@ main(int argc, char **argv)
 	    repeat, 0);
 	if (base < 0 ||
 	    row("+ dump, filter matching nothing", load_dump("tcp port 9999",
-	    XDP_CAPTURE_RINGBUF), repeat, (unsigned int)base) < 0 ||
+	    XDP_CAPTURE_OWN), repeat, (unsigned int)base) < 0 ||
+	    row("+ dump, everything, own ring", load_dump(NULL,
+	    XDP_CAPTURE_OWN), repeat, (unsigned int)base) < 0 ||
 	    row("+ dump, everything, BPF ring buffer", load_dump(NULL,
 	    XDP_CAPTURE_RINGBUF), repeat, (unsigned int)base) < 0 ||
 	    row("+ dump, everything, perf-event ring", load_dump(NULL,

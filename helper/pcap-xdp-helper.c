@@ -199,7 +199,7 @@ xdp_helper_join(int sock, const struct xdp_protocol_join *join,
 {
 	struct xdp_protocol_reply reply;
 	struct xdp_chain_capture cap;
-	int fds[XDP_PROTOCOL_MAX_FDS];
+	int fds[XDP_PROTOCOL_MAX_FDS], nr_fds;
 
 	memset(&reply, 0, sizeof(reply));
 	reply.status = xdp_transport_create(rings, join->transport,
@@ -221,8 +221,10 @@ xdp_helper_join(int sock, const struct xdp_protocol_join *join,
 	reply.transport = rings->out.kind;
 	fds[0] = rings->out.counts_fd;
 	memcpy(fds + 1, rings->ring_fd, (size_t)rings->nr_rings * sizeof(int));
-	return xdp_helper_send(sock, XDP_PROTOCOL_REPLY, &reply, fds,
-	    1 + rings->nr_rings);
+	nr_fds = 1 + rings->nr_rings;
+	if (rings->out.doorbell_fd >= 0)
+		fds[nr_fds++] = rings->out.doorbell_fd;
+	return xdp_helper_send(sock, XDP_PROTOCOL_REPLY, &reply, fds, nr_fds);
 fail:
 	(void)xdp_helper_reply(sock, &reply);
 	return -1;

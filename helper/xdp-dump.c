@@ -40,9 +40,11 @@
 #include "xdp-insn.h"
 #include "xdp_capture.h"
 
-/* Stack slots, between those of the filter (xdp-filter.h). */
+/* Stack slots, between and below those of the filter (xdp-filter.h). */
 #define STACK_HDR	(-104)	/* struct xdp_capture_hdr, 24 bytes */
 #define STACK_KEY	(-108)	/* a map key */
+#define STACK_CTL	(-144)	/* own rings: the ring's control page */
+#define STACK_WRITTEN	(-152)	/* own rings: its XDP_CAPTURE_WRITTEN */
 
 #define HDR_FIELD(field) \
 	(STACK_HDR + (int)offsetof(struct xdp_capture_hdr, field))
@@ -54,6 +56,7 @@ enum xdp_dump_label {
 	LABEL_UNFILTERED,
 	LABEL_CHAIN,
 	LABEL_LOST,
+	LABEL_WRITTEN,
 	LABEL_NR,		/* the filter's instructions follow */
 };
 
@@ -193,6 +196,17 @@ emit_output_perf(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_CALL(BPF_FUNC_perf_event_output));
 }
 
+/* log2(n), rounded down. */
+static int
+log2_of(__u64 n)
+{
+	int shift = 0;
+
+	while (((__u64)1 << (shift + 1)) <= n)
+		shift++;
+	return shift;
+}
+
 /* r0 = this CPU's element of map, or a jump to LABEL_LOST. */
 static void
 emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
@@ -207,16 +221,6 @@ emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
 	    LABEL_LOST);
 }
 
-/* log2(ring_size / 4): the reader is woken each quarter of a ring. */
-static int
-wakeup_shift(__u64 ring_size)
-{
-	int shift = 0;
-
-	while (((__u64)1 << (shift + 1)) <= ring_size / 4)
-		shift++;
-	return shift;
-}
 
 /*
  * r9 = this CPU's ring buffer, if it has room for the record; if not, on
@@ -292,7 +296,8 @@ emit_output_ringbuf(struct xdp_prog *prog, const struct xdp_dump_params *p)
 		    hdr_len + BPF_RINGBUF_HDR_SZ));
 		emit(prog, XDP_ALU64_REG(BPF_XOR, BPF_REG_1, BPF_REG_0));
 		emit(prog, XDP_ALU64_IMM(BPF_RSH, BPF_REG_1,
-		    wakeup_shift(p->out.ring_size)));
+		    log2_of(xdp_capture_wake_threshold(p->out.ring_size,
+		    0))));
 		emit(prog, XDP_MOV64_IMM(BPF_REG_4, BPF_RB_NO_WAKEUP));
 		emit(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 1));
 		emit(prog, XDP_MOV64_IMM(BPF_REG_4, BPF_RB_FORCE_WAKEUP));
@@ -304,10 +309,175 @@ emit_output_ringbuf(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_CALL(BPF_FUNC_ringbuf_output));
 }
 
+/* r0 = element key (a constant) of the array map in r1, or LOST. */
+static void
+emit_lookup_const(struct xdp_prog *prog, __u32 key)
+{
+	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, STACK_KEY, (__s32)key));
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
+	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
+	    LABEL_LOST);
+}
+
+/* dst = the record's length in a ring: header, r7 bytes, padding. */
+static void
+emit_record_len(struct xdp_prog *prog, int dst)
+{
+	emit(prog, XDP_MOV64_REG(dst, BPF_REG_7));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, dst,
+	    (__s32)sizeof(struct xdp_capture_hdr) + 7));
+	emit(prog, XDP_ALU64_IMM(BPF_AND, dst, -8));
+}
+
+/*
+ * Own rings (bpf/xdp_capture.h), before the clock is read, as for ring
+ * buffers: r9 = where the record goes in this CPU's ring, r8 = the
+ * position it starts at, or on to LOST if the ring has no room.
+ *
+ *	ring = rings[cpu]; ctl = ring[0]; written = counts[WRITTEN];
+ *	pos = *written;			(the reader can't write there)
+ *	if (pos + len - ctl->consumer > ring size)	(also when the
+ *		goto lost;		 reader put its position ahead)
+ *	rec = ring[pos / chunk % nr_chunks] + CTL_SIZE + pos % chunk;
+ */
+static void
+emit_own_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	__u64 chunk = xdp_capture_chunk(p->out.ring_size);
+
+	emit_lookup_this_cpu(prog, p->out.map_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_9, BPF_REG_0));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit_lookup_const(prog, 0);
+	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, STACK_CTL));
+	emit_ld_map_fd(prog, BPF_REG_1, p->out.counts_fd);
+	emit_lookup_const(prog, XDP_CAPTURE_WRITTEN);
+	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, STACK_WRITTEN));
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_8, BPF_REG_0, 0));
+
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, STACK_CTL));
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1,
+	    offsetof(struct xdp_capture_ctl, consumer)));
+	emit_record_len(prog, BPF_REG_3);
+	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_8));
+	emit(prog, XDP_ALU64_REG(BPF_SUB, BPF_REG_3, BPF_REG_2));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JGT, BPF_REG_3,
+	    (__s32)p->out.ring_size, 0), LABEL_LOST);
+
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_8));
+	emit(prog, XDP_ALU64_IMM(BPF_RSH, BPF_REG_1, log2_of(chunk)));
+	emit(prog, XDP_ALU64_IMM(BPF_AND, BPF_REG_1,
+	    (__s32)(p->out.ring_size / chunk - 1)));
+	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, STACK_KEY));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
+	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
+	    LABEL_LOST);
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_8));
+	emit(prog, XDP_ALU64_IMM(BPF_AND, BPF_REG_1, (__s32)(chunk - 1)));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_0, XDP_CAPTURE_CTL_SIZE));
+	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_1));
+	emit(prog, XDP_MOV64_REG(BPF_REG_9, BPF_REG_0));
+}
+
+/*
+ * The record, written in place with no lock (the dump program is the
+ * ring's only writer: XDP does not preempt itself on a CPU), then
+ * published; then the doorbell, only if the reader said it is going to
+ * sleep and enough waits:
+ *
+ *	*rec = hdr; bpf_xdp_load_bytes(ctx, 0, rec + 1, cap_len);
+ *	*written = pos + len;
+ *	xchg(&ctl->producer, pos + len);
+ *	if (ctl->wake_at && pos + len - ctl->consumer >= ctl->wake_at &&
+ *	    xchg(&ctl->wake_at, 0))
+ *		bpf_ringbuf_output(&doorbell, &hdr, 8, BPF_RB_FORCE_WAKEUP);
+ *
+ * The exchange is a full barrier: the record is in place before the
+ * reader can see the new position, and the position is out before
+ * wake_at is read.  The reader sets wake_at, then (a fence) reads the
+ * producer position, before it sleeps: one of the two sees the other's
+ * write, and no record is left unannounced.
+ */
+static void
+emit_output_own(struct xdp_prog *prog, const struct xdp_dump_params *p)
+{
+	int hdr_len = (int)sizeof(struct xdp_capture_hdr), off;
+
+	for (off = 0; off < hdr_len; off += 8) {
+		emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
+		    STACK_HDR + off));
+		emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_9, BPF_REG_1, off));
+	}
+	/* A frame of 0 bytes (a snapshot length of 0 never gets here). */
+	emit(prog, XDP_JMP_IMM(BPF_JLT, BPF_REG_7, 1, 7));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_2, 0));
+	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_9));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, hdr_len));
+	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_7));
+	emit(prog, XDP_CALL(BPF_FUNC_xdp_load_bytes));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0),
+	    LABEL_LOST);
+
+	emit_record_len(prog, BPF_REG_3);
+	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_8, BPF_REG_3));
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, STACK_WRITTEN));
+	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_8, 0));
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, STACK_CTL));
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_8));
+	emit(prog, XDP_XCHG64(BPF_REG_1, BPF_REG_2,
+	    offsetof(struct xdp_capture_ctl, producer)));
+
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1,
+	    offsetof(struct xdp_capture_ctl, wake_at)));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_2, 0, 0),
+	    LABEL_WRITTEN);
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_1,
+	    offsetof(struct xdp_capture_ctl, consumer)));
+	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_8));
+	emit(prog, XDP_ALU64_REG(BPF_SUB, BPF_REG_4, BPF_REG_3));
+	xdp_prog_emit_to(prog, XDP_JMP_REG(BPF_JLT, BPF_REG_4, BPF_REG_2, 0),
+	    LABEL_WRITTEN);
+	emit(prog, XDP_MOV64_IMM(BPF_REG_2, 0));
+	emit(prog, XDP_XCHG64(BPF_REG_1, BPF_REG_2,
+	    offsetof(struct xdp_capture_ctl, wake_at)));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_2, 0, 0),
+	    LABEL_WRITTEN);
+	emit_ld_map_fd(prog, BPF_REG_1, p->out.doorbell_fd);
+	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_HDR));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_3, 8));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_4, BPF_RB_FORCE_WAKEUP));
+	emit(prog, XDP_CALL(BPF_FUNC_ringbuf_output));
+	/* A doorbell full of rings the reader did not drain is its affair. */
+	xdp_prog_place(prog, LABEL_WRITTEN);
+	emit(prog, XDP_MOV64_IMM(BPF_REG_0, 0));
+}
+
+/*
+ * How each transport's dump program writes a record: room, a check before
+ * the clock is read (NULL if the transport has none), and output, which
+ * leaves r0 = 0 if the record went out.
+ */
+static const struct xdp_dump_output {
+	void	(*room)(struct xdp_prog *, const struct xdp_dump_params *);
+	void	(*output)(struct xdp_prog *, const struct xdp_dump_params *);
+} xdp_dump_outputs[XDP_CAPTURE_NR_TRANSPORTS] = {
+	[XDP_CAPTURE_RINGBUF] = { emit_ringbuf_room, emit_output_ringbuf },
+	[XDP_CAPTURE_PERF] = { NULL, emit_output_perf },
+	[XDP_CAPTURE_OWN] = { emit_own_room, emit_output_own },
+};
+
 /* r7 = bytes the filter keeps: copy that much of the frame, at most. */
 static void
 emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
+	const struct xdp_dump_output *out = &xdp_dump_outputs[p->out.kind];
 	__u32 snaplen = p->snaplen < XDP_CAPTURE_MAX_CAPLEN ? p->snaplen :
 	    XDP_CAPTURE_MAX_CAPLEN;
 
@@ -338,15 +508,12 @@ emit_capture(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, HDR_FIELD(reserved), 0));
 
 	emit_count(prog, p->out.counts_fd, XDP_CAPTURE_SEEN);
-	if (p->out.kind == XDP_CAPTURE_RINGBUF)
-		emit_ringbuf_room(prog, p);
+	if (out->room != NULL)
+		out->room(prog, p);
 	emit(prog, XDP_CALL(BPF_FUNC_ktime_get_ns));
 	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
 	    HDR_FIELD(tstamp_ns)));
-	if (p->out.kind == XDP_CAPTURE_PERF)
-		emit_output_perf(prog, p);
-	else
-		emit_output_ringbuf(prog, p);
+	out->output(prog, p);
 	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
 	    LABEL_CHAIN);
 	xdp_prog_place(prog, LABEL_LOST);

@@ -35,11 +35,14 @@ struct xdp_dump_kind {
 struct xdp_dump_rings {
 	enum xdp_capture_transport kind;
 	int	map_fd;		/* the rings by CPU: a PERF_EVENT_ARRAY, or
-				   an ARRAY_OF_MAPS of ring buffers */
+				   an ARRAY_OF_MAPS of ring buffers or of
+				   own rings */
 	int	scratch_fd;	/* ring buffers: an ARRAY by CPU of
 				   scratch_size bytes, where records are made */
 	__u32	scratch_size;
 	int	counts_fd;	/* per-CPU counters (enum xdp_capture_counter) */
+	int	doorbell_fd;	/* own rings: the ring buffer that wakes the
+				   reader */
 	__u64	ring_size;	/* bytes of each ring's data */
 	int	immediate;	/* wake the reader as soon as a record waits */
 };

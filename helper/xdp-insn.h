@@ -33,6 +33,8 @@
 #define XDP_LDX_MEM(SIZE, DST, SRC, OFF) XDP_INSN(BPF_LDX | BPF_SIZE(SIZE) | BPF_MEM, DST, SRC, OFF, 0)
 #define XDP_STX_MEM(SIZE, DST, SRC, OFF) XDP_INSN(BPF_STX | BPF_SIZE(SIZE) | BPF_MEM, DST, SRC, OFF, 0)
 #define XDP_ST_MEM(SIZE, DST, OFF, IMM)	XDP_INSN(BPF_ST | BPF_SIZE(SIZE) | BPF_MEM, DST, 0, OFF, IMM)
+/* SRC = xchg(DST + OFF, SRC), 64 bits: a full barrier, as on every CPU. */
+#define XDP_XCHG64(DST, SRC, OFF)	XDP_INSN(BPF_STX | BPF_DW | BPF_ATOMIC, DST, SRC, OFF, BPF_XCHG)
 
 /* A 64-bit constant, as the two-instruction immediate load. */
 #define XDP_LD_IMM64_0(DST, IMM) XDP_INSN(BPF_LD | BPF_DW | BPF_IMM, DST, 0, 0, (__s32)(__u32)(IMM))

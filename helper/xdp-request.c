@@ -40,7 +40,7 @@ xdp_request_check_join(const struct xdp_protocol_join *join, char *errbuf,
 	if (join->ifindex <= 0 || join->snaplen == 0 ||
 	    join->snaplen > XDP_REQUEST_MAX_SNAPLEN || join->immediate > 1 ||
 	    join->buffer_size > XDP_REQUEST_MAX_BUFFER ||
-	    join->transport > XDP_CAPTURE_PERF)
+	    join->transport >= XDP_CAPTURE_NR_TRANSPORTS)
 		return xdp_request_bad(errbuf, errlen, "interface %d, "
 		    "snapshot length %u, buffer %llu, transport %u",
 		    join->ifindex, join->snaplen,

@@ -83,7 +83,7 @@ xdp_transport_ring_size(size_t buffer_size, int nr_rings)
 }
 
 static int
-xdp_transport_open_event(int cpu, uint64_t size, int immediate)
+xdp_transport_open_event(const struct xdp_transport *t, int cpu)
 {
 	struct perf_event_attr attr;
 	int fd;
@@ -94,17 +94,10 @@ xdp_transport_open_event(int cpu, uint64_t size, int immediate)
 	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
 	attr.sample_type = PERF_SAMPLE_RAW;
 	attr.sample_period = 1;
-	if (immediate)
-		attr.wakeup_events = 1;
-	else {
-		/*
-		 * Waking the reader costs the XDP path an interrupt: wake it
-		 * when a quarter of the ring is full; the reader's flush tick
-		 * collects what arrives slower than that.
-		 */
-		attr.watermark = 1;
-		attr.wakeup_watermark = (uint32_t)(size / 4);
-	}
+	/* Waking the reader costs the XDP path an interrupt: not too often. */
+	attr.watermark = 1;
+	attr.wakeup_watermark = (uint32_t)xdp_capture_wake_threshold(
+	    t->out.ring_size, t->out.immediate);
 	fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1,
 	    PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
@@ -117,61 +110,135 @@ xdp_transport_open_event(int cpu, uint64_t size, int immediate)
 }
 
 static int
-xdp_transport_create_map(struct xdp_transport *t, int possible,
-    char *errbuf, size_t errlen)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts);
-
-	if (t->out.kind == XDP_CAPTURE_PERF) {
-		t->out.map_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY,
-		    "pcapxdp_rings", sizeof(__u32), sizeof(__u32),
-		    (__u32)possible, NULL);
-	} else {
-		/* The first ring is the template of the others. */
-		opts.inner_map_fd = t->ring_fd[0];
-		t->out.map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
-		    "pcapxdp_rings", sizeof(__u32), sizeof(__u32),
-		    (__u32)possible, &opts);
-		/* Records are made whole before they go in a ring. */
-		t->out.scratch_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY,
-		    "pcapxdp_scratch", sizeof(__u32), t->out.scratch_size,
-		    (__u32)possible, NULL);
-		if (t->out.scratch_fd < 0)
-			return xdp_transport_error(errbuf, errlen, errno,
-			    "Can't create the capture's BPF maps");
-	}
-	if (t->out.map_fd < 0)
-		return xdp_transport_error(errbuf, errlen, errno,
-		    "Can't create the capture's BPF maps");
-	return 0;
-}
-
-static int
-xdp_transport_open_ring(const struct xdp_transport *t, int cpu)
+xdp_transport_open_ringbuf(const struct xdp_transport *t, int cpu)
 {
 	int fd;
 
-	if (t->out.kind == XDP_CAPTURE_PERF)
-		return xdp_transport_open_event(cpu, t->out.ring_size,
-		    t->out.immediate);
+	(void)cpu;
 	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "pcapxdp_ring", 0, 0,
 	    (__u32)t->out.ring_size, NULL);
 	return fd >= 0 ? fd : -errno;
 }
 
 static int
-xdp_transport_open_rings(struct xdp_transport *t, const int *cpus, int nr,
+xdp_transport_open_own(const struct xdp_transport *t, int cpu)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	int fd;
+
+	(void)cpu;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pcapxdp_ring", sizeof(__u32),
+	    (__u32)xdp_capture_element(t->out.ring_size),
+	    (__u32)(t->out.ring_size / xdp_capture_chunk(t->out.ring_size)),
+	    &opts);
+	return fd >= 0 ? fd : -errno;
+}
+
+static int
+xdp_transport_map_perf(struct xdp_transport *t, int possible)
+{
+	t->out.map_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+	    "pcapxdp_rings", sizeof(__u32), sizeof(__u32), (__u32)possible,
+	    NULL);
+	return t->out.map_fd >= 0 ? 0 : -errno;
+}
+
+/* An ARRAY_OF_MAPS by CPU, the first ring the template of the others. */
+static int
+xdp_transport_map_of_rings(struct xdp_transport *t, int possible)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = t->ring_fd[0]);
+
+	t->out.map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
+	    "pcapxdp_rings", sizeof(__u32), sizeof(__u32), (__u32)possible,
+	    &opts);
+	return t->out.map_fd >= 0 ? 0 : -errno;
+}
+
+static int
+xdp_transport_map_ringbuf(struct xdp_transport *t, int possible)
+{
+	/* Records are made whole before they go in a ring. */
+	t->out.scratch_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY,
+	    "pcapxdp_scratch", sizeof(__u32), t->out.scratch_size,
+	    (__u32)possible, NULL);
+	if (t->out.scratch_fd < 0)
+		return -errno;
+	return xdp_transport_map_of_rings(t, possible);
+}
+
+/*
+ * Own rings: and the doorbell, a ring buffer of the smallest size, where
+ * a dump program writes when the reader asked it to (wake_at), and which
+ * the reader sleeps on.
+ */
+static int
+xdp_transport_map_own(struct xdp_transport *t, int possible)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	t->out.doorbell_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF,
+	    "pcapxdp_bell", 0, 0, (__u32)(page > 0 ? page : 4096), NULL);
+	if (t->out.doorbell_fd < 0)
+		return -errno;
+	return xdp_transport_map_of_rings(t, possible);
+}
+
+/*
+ * What the ring-buffer dump programs need of the kernel, or NULL if it has
+ * it all: ring buffers and their query (5.8), and bpf_xdp_load_bytes()
+ * to copy the frame into a record (5.18); own rings need mmapable arrays
+ * too (5.5), and ring buffers for the doorbell.  Perf-event rings need
+ * nothing later than what XDP itself does.
+ */
+static const char *
+xdp_transport_ringbuf_lacks(void)
+{
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
+		return "BPF ring buffers (Linux 5.8)";
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes,
+	    NULL) != 1)
+		return "bpf_xdp_load_bytes() (Linux 5.18)";
+	return NULL;
+}
+
+static const char *
+xdp_transport_perf_lacks(void)
+{
+	return NULL;
+}
+
+/* How each transport makes its rings, best first. */
+static const struct xdp_transport_ops {
+	enum xdp_capture_transport kind;
+	const char *name;		/* for messages */
+	const char *(*lacks)(void);	/* what of the kernel, or NULL */
+	int	(*open_ring)(const struct xdp_transport *t, int cpu);
+	int	(*create_map)(struct xdp_transport *t, int possible);
+} xdp_transport_ops[] = {
+	{ XDP_CAPTURE_OWN, "Own rings", xdp_transport_ringbuf_lacks,
+	  xdp_transport_open_own, xdp_transport_map_own },
+	{ XDP_CAPTURE_RINGBUF, "Ring buffers", xdp_transport_ringbuf_lacks,
+	  xdp_transport_open_ringbuf, xdp_transport_map_ringbuf },
+	{ XDP_CAPTURE_PERF, "Perf-event rings", xdp_transport_perf_lacks,
+	  xdp_transport_open_event, xdp_transport_map_perf },
+};
+
+#define XDP_TRANSPORT_NR_OPS \
+	(sizeof(xdp_transport_ops) / sizeof(xdp_transport_ops[0]))
+
+static int
+xdp_transport_open_rings(struct xdp_transport *t,
+    const struct xdp_transport_ops *ops, const int *cpus, int nr,
     char *errbuf, size_t errlen)
 {
 	int i, fd;
 
 	for (i = 0; i < nr; i++) {
-		fd = xdp_transport_open_ring(t, cpus[i]);
+		fd = ops->open_ring(t, cpus[i]);
 		if (fd < 0)
 			return xdp_transport_error(errbuf, errlen, -fd,
-			    t->out.kind == XDP_CAPTURE_PERF ?
-			    "Can't open the capture's perf events" :
-			    "Can't create the capture's ring buffers");
+			    "Can't create the capture's rings");
 		t->ring_fd[t->nr_rings++] = fd;
 	}
 	return 0;
@@ -192,19 +259,31 @@ xdp_transport_fill_map(struct xdp_transport *t, const int *cpus,
 }
 
 /*
- * What the ring-buffer dump program needs of the kernel, or NULL if it has
- * it all: ring buffers and their query (5.8), and bpf_xdp_load_bytes()
- * to copy the frame into a record (5.18).  Perf-event rings need nothing
- * later than what XDP itself does.
+ * The transport to use for want: the one asked for, which the kernel must
+ * have, or the best it has.
  */
-static const char *
-xdp_transport_ringbuf_lacks(void)
+static const struct xdp_transport_ops *
+xdp_transport_choose(enum xdp_capture_transport want, char *errbuf,
+    size_t errlen)
 {
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
-		return "BPF ring buffers (Linux 5.8)";
-	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes,
-	    NULL) != 1)
-		return "bpf_xdp_load_bytes() (Linux 5.18)";
+	const char *lacks;
+	size_t i;
+
+	for (i = 0; i < XDP_TRANSPORT_NR_OPS; i++) {
+		if (want != XDP_CAPTURE_ANY_RING &&
+		    want != xdp_transport_ops[i].kind)
+			continue;
+		lacks = xdp_transport_ops[i].lacks();
+		if (lacks == NULL)
+			return &xdp_transport_ops[i];
+		if (want != XDP_CAPTURE_ANY_RING) {
+			snprintf(errbuf, errlen, "%s were asked for, and this "
+			    "kernel lacks %s", xdp_transport_ops[i].name,
+			    lacks);
+			return NULL;
+		}
+	}
+	snprintf(errbuf, errlen, "No transport %d", (int)want);
 	return NULL;
 }
 
@@ -215,22 +294,16 @@ xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
 {
 	LIBBPF_OPTS(bpf_map_create_opts, counts_opts,
 	    .map_flags = BPF_F_RDONLY);
+	const struct xdp_transport_ops *ops;
 	int cpus[XDP_TRANSPORT_MAX_RINGS], possible, nr, err;
-
-	const char *lacks = NULL;
 
 	memset(t, 0, sizeof(*t));
 	t->out.map_fd = t->out.scratch_fd = t->out.counts_fd = -1;
-	if (want != XDP_CAPTURE_PERF)
-		lacks = xdp_transport_ringbuf_lacks();
-	if (want == XDP_CAPTURE_RINGBUF && lacks != NULL) {
-		snprintf(errbuf, errlen, "Ring buffers were asked for, and "
-		    "this kernel lacks %s", lacks);
+	t->out.doorbell_fd = -1;
+	ops = xdp_transport_choose(want, errbuf, errlen);
+	if (ops == NULL)
 		return -EOPNOTSUPP;
-	}
-	if (want == XDP_CAPTURE_ANY_RING)
-		want = lacks == NULL ? XDP_CAPTURE_RINGBUF : XDP_CAPTURE_PERF;
-	t->out.kind = want;
+	t->out.kind = ops->kind;
 	t->out.immediate = immediate;
 	if (snaplen > XDP_CAPTURE_MAX_CAPLEN)
 		snaplen = XDP_CAPTURE_MAX_CAPLEN;
@@ -256,11 +329,14 @@ xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
 	if (t->out.counts_fd < 0)
 		err = xdp_transport_error(errbuf, errlen, errno,
 		    "Can't create the capture's BPF maps");
-	else if ((err = xdp_transport_open_rings(t, cpus, nr, errbuf,
-	    errlen)) == 0 &&
-	    (err = xdp_transport_create_map(t, possible, errbuf,
-	    errlen)) == 0)
-		err = xdp_transport_fill_map(t, cpus, errbuf, errlen);
+	else if ((err = xdp_transport_open_rings(t, ops, cpus, nr, errbuf,
+	    errlen)) == 0) {
+		if ((err = ops->create_map(t, possible)) != 0)
+			err = xdp_transport_error(errbuf, errlen, -err,
+			    "Can't create the capture's BPF maps");
+		else
+			err = xdp_transport_fill_map(t, cpus, errbuf, errlen);
+	}
 	if (err != 0)
 		xdp_transport_close(t);
 	return err;
@@ -279,6 +355,9 @@ xdp_transport_close(struct xdp_transport *t)
 		close(t->out.scratch_fd);
 	if (t->out.counts_fd >= 0)
 		close(t->out.counts_fd);
+	if (t->out.doorbell_fd >= 0)
+		close(t->out.doorbell_fd);
 	memset(t, 0, sizeof(*t));
 	t->out.map_fd = t->out.scratch_fd = t->out.counts_fd = -1;
+	t->out.doorbell_fd = -1;
 }

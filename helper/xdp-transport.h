@@ -14,8 +14,11 @@
 
 #include "xdp-dump.h"
 
-/* SCM_RIGHTS carries at most 253 fds: the counters and up to 252 rings. */
-#define XDP_TRANSPORT_MAX_RINGS	252
+/*
+ * SCM_RIGHTS carries at most 253 fds: the counters, up to 251 rings and,
+ * for own rings, the doorbell.
+ */
+#define XDP_TRANSPORT_MAX_RINGS	251
 
 struct xdp_transport {
 	struct xdp_dump_rings out;	/* what the dump program writes to */

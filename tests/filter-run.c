@@ -51,7 +51,7 @@ static struct {
 	__u64	*head, *tail;
 	unsigned char *data;
 	__u64	size;
-	int	perf;
+	int	transport;
 } mapped[64];
 static int nr_mapped, last_first, last_counts_fd = -1;
 
@@ -66,7 +66,21 @@ map_ring(int fd, int transport, __u64 size)
 	if (nr_mapped == 64)
 		return 0;
 	mapped[nr_mapped].size = size;
-	mapped[nr_mapped].perf = transport == XDP_CAPTURE_PERF;
+	mapped[nr_mapped].transport = transport;
+	if (transport == XDP_CAPTURE_OWN) {
+		struct xdp_capture_ctl *ctl;
+
+		ctl = mmap(NULL, xdp_capture_element(size) *
+		    (size / xdp_capture_chunk(size)), PROT_READ | PROT_WRITE,
+		    MAP_SHARED, fd, 0);
+		if (ctl == MAP_FAILED)
+			return -1;
+		mapped[nr_mapped].head = &ctl->producer;
+		mapped[nr_mapped].data = (unsigned char *)ctl +
+		    XDP_CAPTURE_CTL_SIZE;
+		mapped[nr_mapped++].tail = &ctl->consumer;
+		return 0;
+	}
 	if (transport == XDP_CAPTURE_PERF) {
 		meta = mmap(NULL, page + size, PROT_READ | PROT_WRITE,
 		    MAP_SHARED, fd, 0);
@@ -89,8 +103,8 @@ map_ring(int fd, int transport, __u64 size)
 
 /*
  * The record at a ring's consumer position, which then moves past it: a
- * ring buffer's 8-byte header (length, and busy and discard bits), or a
- * perf sample's header and raw size.  Records that would wrap around the
+ * ring buffer's 8-byte header (length, and busy and discard bits), a perf
+ * sample's header and raw size, or in an own ring the record alone.  Records that would wrap around the
  * ring's end are not read (the tests write a few, from the start).
  */
 static int
@@ -102,7 +116,12 @@ take_record(int i, struct filter_run_record *rec)
 
 	if (pos == __atomic_load_n(mapped[i].head, __ATOMIC_ACQUIRE))
 		return 0;
-	if (mapped[i].perf) {
+	if (mapped[i].transport == XDP_CAPTURE_OWN) {
+		const struct xdp_capture_hdr *h = (const void *)p;
+
+		len = (sizeof(*h) + h->cap_len + 7) & ~7U;
+		skip = 0;
+	} else if (mapped[i].transport == XDP_CAPTURE_PERF) {
 		const struct perf_event_header *h = (const void *)p;
 
 		len = h->size;

@@ -12,7 +12,7 @@
  *					chains of headers, the frame crafted to
  *					make it loop, and hand-made loops
  *   filter-test records			what the dump program the chain runs
- *					writes to its rings, on both transports:
+ *					writes to its rings, on all three transports:
  *					lengths, generation, bytes, counters
  *   filter-test sanitize		what of a verifier's log the helper
  *					sends the application: no kernel
@@ -908,11 +908,13 @@ check_records(int transport, const char *name)
 static int
 run_records(void)
 {
-	int failed = check_records(XDP_CAPTURE_RINGBUF, "ring buffers") |
+	int failed = check_records(XDP_CAPTURE_OWN, "own rings") |
+	    check_records(XDP_CAPTURE_RINGBUF, "ring buffers") |
 	    check_records(XDP_CAPTURE_PERF, "perf-event rings");
 
-	printf("%s: the dump program's records on both transports: cap_len "
-	    "= min(keep, len, snaplen), len, generation, bytes, counters\n",
+	printf("%s: the dump program's records on all three transports: "
+	    "cap_len = min(keep, len, snaplen), len, generation, bytes, "
+	    "counters\n",
 	    failed ? "FAIL" : "ok");
 	return failed;
 }

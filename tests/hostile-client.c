@@ -24,6 +24,10 @@
  *	quiet	 a filter of 9 loops, which runs in userspace, then exit at
  *		 once: with this program's stderr a pipe nobody reads, the
  *		 helper must not block on it
+ *	scribble writes garbage all over its own rings, mapped read-write
+ *		 as libpcap maps them (positions, wake-up threshold, records,
+ *		 the doorbell's consumer position), until SIGTERM: it may spoil
+ *		 its own capture only
  *
  * Prints "ok: ..." and exits 0, or "FAIL: ..." and exits 1.
  */
@@ -36,6 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -180,21 +185,23 @@ receive(int sock, struct xdp_protocol_reply *reply, int *fds, int *nr_fds)
 	}
 }
 
+/* What the join gave: the counters, the rings and any doorbell. */
+static struct xdp_protocol_reply joined;
+static int joined_fds[XDP_PROTOCOL_MAX_FDS], nr_joined_fds;
+
 /* Joins the interface's chain; returns the counters map's fd. */
 static int
 join(int sock, const char *ifname)
 {
 	struct xdp_protocol_join j = { .snaplen = 262144 };
-	struct xdp_protocol_reply reply;
-	int fds[XDP_PROTOCOL_MAX_FDS], nr_fds = 0;
 
 	j.ifindex = (__s32)if_nametoindex(ifname);
 	if (send_msg(sock, XDP_PROTOCOL_JOIN, &j, sizeof(j)) != 0)
 		fail("send: %s", strerror(errno));
-	receive(sock, &reply, fds, &nr_fds);
-	if (reply.status != 0 || nr_fds < 2)
-		fail("join: %s", reply.message);
-	return fds[0];
+	receive(sock, &joined, joined_fds, &nr_joined_fds);
+	if (joined.status != 0 || nr_joined_fds < 2)
+		fail("join: %s", joined.message);
+	return joined_fds[0];
 }
 
 static void
@@ -412,6 +419,67 @@ attack_flood(int sock)
 	wait_for_sigterm();
 }
 
+static volatile sig_atomic_t stop;
+
+static void
+on_sigterm(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Garbage, and now and then the values a writer may trip on. */
+static __u64
+garbage(__u64 *state)
+{
+	static const __u64 edges[] = { 0, 1, ~0ULL, 1ULL << 63, 0xfffffff8 };
+
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	if ((*state >> 60) < 4)
+		return edges[(*state >> 32) % 5];
+	return *state;
+}
+
+static void
+attack_scribble(void)
+{
+	size_t len = xdp_capture_element(joined.ring_size) *
+	    (joined.ring_size / xdp_capture_chunk(joined.ring_size));
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), off;
+	unsigned char *ring[XDP_PROTOCOL_MAX_FDS];
+	__u64 *bell, state = 20261202, rounds = 0, *w;
+	__u32 i;
+
+	if (joined.transport != XDP_CAPTURE_OWN)
+		fail("transport %u, not own rings", joined.transport);
+	for (i = 0; i < joined.nr_rings; i++) {
+		ring[i] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    joined_fds[1 + i], 0);
+		if (ring[i] == MAP_FAILED)
+			fail("mmap: %s", strerror(errno));
+	}
+	bell = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    joined_fds[1 + joined.nr_rings], 0);
+	if (bell == MAP_FAILED)
+		fail("mmap the doorbell: %s", strerror(errno));
+	signal(SIGTERM, on_sigterm);
+	printf("scribbling over %u rings of %zu bytes\n", joined.nr_rings,
+	    len);
+	fflush(stdout);
+	while (!stop) {
+		for (i = 0; i < joined.nr_rings; i++) {
+			w = (__u64 *)ring[i];
+			w[garbage(&state) % 3 * 8] = garbage(&state);
+			off = (size_t)(garbage(&state) % (len / 8)) * 8;
+			*(__u64 *)(ring[i] + off) = garbage(&state);
+		}
+		*bell = garbage(&state);
+		rounds++;
+	}
+	printf("ok: scribble: %llu rounds over the rings\n",
+	    (unsigned long long)rounds);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -445,6 +513,8 @@ main(int argc, char **argv)
 		attack_flood(sock);
 	else if (strcmp(attack, "quiet") == 0)
 		attack_quiet(sock);
+	else if (strcmp(attack, "scribble") == 0)
+		attack_scribble();
 	else
 		fail("no such attack");
 	return 0;
