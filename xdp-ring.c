@@ -60,6 +60,8 @@ struct xdp_ring {
 	/* Own rings (bpf/xdp_capture.h): */
 	uint64_t *wake_at;	/* the doorbell's threshold */
 	uint64_t chunk;		/* bytes of records that start in an element */
+	int	chunk_shift;	/* log2(chunk) */
+	uint64_t elements_mask;	/* elements - 1: there are 2^n of them */
 	uint64_t element;	/* bytes of an element */
 	uint64_t map_len;	/* bytes of the whole array, mapped */
 	uint64_t pos;		/* the first record not yet read */
@@ -110,6 +112,8 @@ xdp_ring_map_own(struct xdp_ring *r)
 	struct xdp_capture_ctl *ctl;
 
 	r->chunk = xdp_capture_chunk(r->size);
+	r->chunk_shift = __builtin_ctzll(r->chunk);
+	r->elements_mask = r->size / r->chunk - 1;
 	r->element = xdp_capture_element(r->size);
 	r->map_len = r->element * (r->size / r->chunk);
 	ctl = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -277,7 +281,7 @@ xdp_ring_direct(const struct xdp_ring *r, uint64_t pos, size_t len)
 static unsigned char *
 xdp_ring_own_at(const struct xdp_ring *r, uint64_t pos)
 {
-	uint64_t element = (pos / r->chunk) % (r->size / r->chunk);
+	uint64_t element = (pos >> r->chunk_shift) & r->elements_mask;
 
 	return r->data + element * r->element + XDP_CAPTURE_CTL_SIZE +
 	    (pos & (r->chunk - 1));

@@ -9,6 +9,7 @@
  *
  *   dump-cost [REPEAT]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,21 @@ load_dump(const char *expr, int transport)
 	return fd;
 }
 
+/* xdp_drop after a read of each clock a BPF program may read. */
+static void
+clock_rows(unsigned int repeat, int base)
+{
+	const char *name;
+	size_t i;
+	int fd;
+
+	for (i = 0; (fd = filter_run_load_clock(i, &name)) != -ENOENT; i++)
+		if (fd < 0)
+			printf("%-44s %8s\n", name, "-");
+		else
+			(void)row(name, fd, repeat, (unsigned int)base);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -107,5 +123,6 @@ main(int argc, char **argv)
 	    row("+ dump, everything, perf-event ring", load_dump(NULL,
 	    XDP_CAPTURE_PERF), repeat, (unsigned int)base) < 0)
 		return 1;
+	clock_rows(repeat, base);
 	return 0;
 }

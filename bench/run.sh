@@ -188,6 +188,7 @@ GEN_KIND=ah-loop row "+ tcpdump 'ip6 protochain 6', crafted AH" 64 0 0 filter xd
 row "+ tcpdump --immediate-mode, everything" 64 0 0 all xdp --immediate-mode
 # Loss-free needs room for the reader's pauses: -B 65536 (64 MiB).
 row "+ tcpdump -B 65536, everything, $LOSSFREE_RATE/s" 64 "$LOSSFREE_RATE" 0 all xdp -B 65536
+PCAP_XDP_TRANSPORT=ringbuf row "+ tcpdump, everything, BPF ring buffers" 64 0 0 all xdp
 PCAP_XDP_TRANSPORT=perf row "+ tcpdump, everything, perf-event rings" 64 0 0 all xdp
 hook xdp_pass
 row "xdp_pass: tcpdump -i h0 (AF_PACKET)" 64 0 0 all afpacket

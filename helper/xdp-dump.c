@@ -12,8 +12,8 @@
  *		count(SEEN);
  *		hdr = { ktime, wire_len, min(keep, wire_len, SNAPLEN), gen };
  *		if (this CPU's ring has no room for hdr and the frame's
- *		    first hdr.cap_len bytes)	(emit_output_ringbuf/perf)
- *			count(LOST);
+ *		    first hdr.cap_len bytes)	(xdp_dump_outputs[], by
+ *			count(LOST);		 transport)
  *	}
  *	bpf_tail_call(ctx, &slots, SLOT + 1);
  *	bpf_tail_call(ctx, &slots, XDP_CAPTURE_ORIG_SLOT);

@@ -194,6 +194,38 @@ filter_run_load_drop(void)
 	    insns, 2, &opts);
 }
 
+/* The clocks a BPF program may read, for a frame's time stamp. */
+static const struct {
+	int	helper;
+	const char *name;
+} clocks[] = {
+	{ BPF_FUNC_ktime_get_ns, "xdp_drop + bpf_ktime_get_ns (the dump's)" },
+	{ BPF_FUNC_ktime_get_boot_ns, "xdp_drop + bpf_ktime_get_boot_ns" },
+	{ BPF_FUNC_ktime_get_tai_ns, "xdp_drop + bpf_ktime_get_tai_ns" },
+	{ BPF_FUNC_ktime_get_coarse_ns, "xdp_drop + bpf_ktime_get_coarse_ns" },
+	{ BPF_FUNC_jiffies64, "xdp_drop + bpf_jiffies64" },
+};
+
+int
+filter_run_load_clock(size_t i, const char **name)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = XDP_DROP },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd;
+
+	if (i >= sizeof(clocks) / sizeof(clocks[0]))
+		return -ENOENT;
+	*name = clocks[i].name;
+	insns[0].imm = clocks[i].helper;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_drop_clock", "Dual BSD/GPL",
+	    insns, 3, NULL);
+	return fd >= 0 ? fd : -EOPNOTSUPP;
+}
+
 int
 filter_run_load_dump(const void *insns, size_t n, int transport,
     size_t buffer_size, uint32_t snaplen, char *errbuf, size_t errlen)

@@ -13,6 +13,13 @@ int	filter_run_load(const void *insns, size_t n, char *errbuf,
 
 /* Loads a program that drops every frame: the hook's own, in the benchmark. */
 int	filter_run_load_drop(void);
+/*
+ * Loads a program that reads the i-th clock a BPF program may read, then
+ * drops the frame, for the benchmark; says which clock in *name.  Returns
+ * its fd, -EOPNOTSUPP if this kernel lacks that clock, or -ENOENT past the
+ * last.
+ */
+int	filter_run_load_clock(size_t i, const char **name);
 
 /*
  * Loads a capture's dump program as a chain runs it, in slot 1, with the
