@@ -223,6 +223,33 @@ emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
 
 
 /*
+ * The record at rec (a register): the header from the stack, then the
+ * frame's first r7 bytes (bpf_xdp_load_bytes, which also reads the
+ * fragments of a multi-buffer frame); on to LOST if the copy fails.
+ */
+static void
+emit_record(struct xdp_prog *prog, int rec)
+{
+	int hdr_len = (int)sizeof(struct xdp_capture_hdr), off;
+
+	for (off = 0; off < hdr_len; off += 8) {
+		emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
+		    STACK_HDR + off));
+		emit(prog, XDP_STX_MEM(BPF_DW, rec, BPF_REG_1, off));
+	}
+	/* A frame of 0 bytes (a snapshot length of 0 never gets here). */
+	emit(prog, XDP_JMP_IMM(BPF_JLT, BPF_REG_7, 1, 7));
+	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
+	emit(prog, XDP_MOV64_IMM(BPF_REG_2, 0));
+	emit(prog, XDP_MOV64_REG(BPF_REG_3, rec));
+	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, hdr_len));
+	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_7));
+	emit(prog, XDP_CALL(BPF_FUNC_xdp_load_bytes));
+	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0),
+	    LABEL_LOST);
+}
+
+/*
  * r9 = this CPU's ring buffer, if it has room for the record; if not, on
  * to LOST, before the frame's time is read or a byte of it copied: a
  * capture nobody reads (dumpcap -S only takes statistics) fills its rings,
@@ -263,25 +290,11 @@ emit_ringbuf_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
 static void
 emit_output_ringbuf(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
-	int hdr_len = (int)sizeof(struct xdp_capture_hdr), off;
+	int hdr_len = (int)sizeof(struct xdp_capture_hdr);
 
 	emit_lookup_this_cpu(prog, p->out.scratch_fd);
 	emit(prog, XDP_MOV64_REG(BPF_REG_8, BPF_REG_0));
-	for (off = 0; off < hdr_len; off += 8) {
-		emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
-		    STACK_HDR + off));
-		emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_1, off));
-	}
-	/* A frame of 0 bytes (a snapshot length of 0 never gets here). */
-	emit(prog, XDP_JMP_IMM(BPF_JLT, BPF_REG_7, 1, 7));
-	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit(prog, XDP_MOV64_IMM(BPF_REG_2, 0));
-	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_8));
-	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, hdr_len));
-	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_7));
-	emit(prog, XDP_CALL(BPF_FUNC_xdp_load_bytes));
-	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0),
-	    LABEL_LOST);
+	emit_record(prog, BPF_REG_8);
 
 	if (p->out.immediate)
 		emit(prog, XDP_MOV64_IMM(BPF_REG_4, 0));
@@ -406,23 +419,7 @@ emit_own_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
 static void
 emit_output_own(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
-	int hdr_len = (int)sizeof(struct xdp_capture_hdr), off;
-
-	for (off = 0; off < hdr_len; off += 8) {
-		emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
-		    STACK_HDR + off));
-		emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_9, BPF_REG_1, off));
-	}
-	/* A frame of 0 bytes (a snapshot length of 0 never gets here). */
-	emit(prog, XDP_JMP_IMM(BPF_JLT, BPF_REG_7, 1, 7));
-	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_6));
-	emit(prog, XDP_MOV64_IMM(BPF_REG_2, 0));
-	emit(prog, XDP_MOV64_REG(BPF_REG_3, BPF_REG_9));
-	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_3, hdr_len));
-	emit(prog, XDP_MOV64_REG(BPF_REG_4, BPF_REG_7));
-	emit(prog, XDP_CALL(BPF_FUNC_xdp_load_bytes));
-	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0),
-	    LABEL_LOST);
+	emit_record(prog, BPF_REG_9);
 
 	emit_record_len(prog, BPF_REG_3);
 	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_8, BPF_REG_3));
