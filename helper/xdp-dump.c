@@ -207,13 +207,10 @@ log2_of(__u64 n)
 	return shift;
 }
 
-/* r0 = this CPU's element of map, or a jump to LABEL_LOST. */
+/* r0 = the element of the map in r1 at the key in STACK_KEY, or LOST. */
 static void
-emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
+emit_lookup_at_key(struct xdp_prog *prog)
 {
-	emit(prog, XDP_CALL(BPF_FUNC_get_smp_processor_id));
-	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, STACK_KEY));
-	emit_ld_map_fd(prog, BPF_REG_1, map_fd);
 	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
 	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
 	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
@@ -221,6 +218,15 @@ emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
 	    LABEL_LOST);
 }
 
+/* r0 = this CPU's element of map, or a jump to LABEL_LOST. */
+static void
+emit_lookup_this_cpu(struct xdp_prog *prog, int map_fd)
+{
+	emit(prog, XDP_CALL(BPF_FUNC_get_smp_processor_id));
+	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_0, STACK_KEY));
+	emit_ld_map_fd(prog, BPF_REG_1, map_fd);
+	emit_lookup_at_key(prog);
+}
 
 /*
  * The record at rec (a register): the header from the stack, then the
@@ -327,11 +333,7 @@ static void
 emit_lookup_const(struct xdp_prog *prog, __u32 key)
 {
 	emit(prog, XDP_ST_MEM(BPF_W, BPF_REG_10, STACK_KEY, (__s32)key));
-	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
-	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
-	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
-	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
-	    LABEL_LOST);
+	emit_lookup_at_key(prog);
 }
 
 /* dst = the record's length in a ring: header, r7 bytes, padding. */
@@ -349,8 +351,9 @@ emit_record_len(struct xdp_prog *prog, int dst)
  * buffers: r9 = where the record goes in this CPU's ring, r8 = the
  * position it starts at, or on to LOST if the ring has no room.
  *
- *	ring = rings[cpu]; ctl = ring[0]; written = counts[WRITTEN];
+ *	written = counts[WRITTEN];
  *	pos = *written;			(the reader can't write there)
+ *	ring = rings[cpu]; ctl = ring[0];
  *	if (pos + len - ctl->consumer > ring size)	(also when the
  *		goto lost;		 reader put its position ahead)
  *	rec = ring[pos / chunk % nr_chunks] + CTL_SIZE + pos % chunk;
@@ -360,18 +363,17 @@ emit_own_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
 {
 	__u64 chunk = xdp_capture_chunk(p->out.ring_size);
 
+	emit_ld_map_fd(prog, BPF_REG_1, p->out.counts_fd);
+	emit_lookup_const(prog, XDP_CAPTURE_WRITTEN);
+	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, STACK_WRITTEN));
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_8, BPF_REG_0, 0));
 	emit_lookup_this_cpu(prog, p->out.map_fd);
 	emit(prog, XDP_MOV64_REG(BPF_REG_9, BPF_REG_0));
 	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
 	emit_lookup_const(prog, 0);
 	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, STACK_CTL));
-	emit_ld_map_fd(prog, BPF_REG_1, p->out.counts_fd);
-	emit_lookup_const(prog, XDP_CAPTURE_WRITTEN);
-	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, STACK_WRITTEN));
-	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_8, BPF_REG_0, 0));
 
-	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, STACK_CTL));
-	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1,
+	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_0,
 	    offsetof(struct xdp_capture_ctl, consumer)));
 	emit_record_len(prog, BPF_REG_3);
 	emit(prog, XDP_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_8));
@@ -385,11 +387,7 @@ emit_own_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	    (__s32)(p->out.ring_size / chunk - 1)));
 	emit(prog, XDP_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, STACK_KEY));
 	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_9));
-	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_10));
-	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_2, STACK_KEY));
-	emit(prog, XDP_CALL(BPF_FUNC_map_lookup_elem));
-	xdp_prog_emit_to(prog, XDP_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0),
-	    LABEL_LOST);
+	emit_lookup_at_key(prog);
 	emit(prog, XDP_MOV64_REG(BPF_REG_1, BPF_REG_8));
 	emit(prog, XDP_ALU64_IMM(BPF_AND, BPF_REG_1, (__s32)(chunk - 1)));
 	emit(prog, XDP_ALU64_IMM(BPF_ADD, BPF_REG_0, XDP_CAPTURE_CTL_SIZE));
