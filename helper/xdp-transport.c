@@ -272,32 +272,56 @@ xdp_transport_fill_map(struct xdp_transport *t, const int *cpus,
 }
 
 /*
- * The transport to use for want: the one asked for, which the kernel must
- * have, or the best it has.
+ * Whether this process may create BPF maps at all: without that, libbpf's
+ * probes would say the kernel lacks what they look for.
  */
-static const struct xdp_transport_ops *
-xdp_transport_choose(enum xdp_capture_transport want, char *errbuf,
-    size_t errlen)
+static int
+xdp_transport_may_create(char *errbuf, size_t errlen)
+{
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	if (fd < 0)
+		return xdp_transport_error(errbuf, errlen, errno,
+		    "Can't create the capture's maps");
+	close(fd);
+	return 0;
+}
+
+/*
+ * The transport to use for want: the one asked for, which the kernel must
+ * have, or the best it has.  Returns 0 with it in *ops, or a negative errno
+ * with a message in errbuf.
+ */
+static int
+xdp_transport_choose(enum xdp_capture_transport want,
+    const struct xdp_transport_ops **ops, char *errbuf, size_t errlen)
 {
 	const char *lacks;
 	size_t i;
+	int err;
 
+	err = xdp_transport_may_create(errbuf, errlen);
+	if (err != 0)
+		return err;
 	for (i = 0; i < XDP_TRANSPORT_NR_OPS; i++) {
 		if (want != XDP_CAPTURE_ANY_RING &&
 		    want != xdp_transport_ops[i].kind)
 			continue;
 		lacks = xdp_transport_ops[i].lacks();
-		if (lacks == NULL)
-			return &xdp_transport_ops[i];
+		if (lacks == NULL) {
+			*ops = &xdp_transport_ops[i];
+			return 0;
+		}
 		if (want != XDP_CAPTURE_ANY_RING) {
 			snprintf(errbuf, errlen, "%s were asked for, and this "
 			    "kernel lacks %s", xdp_transport_ops[i].name,
 			    lacks);
-			return NULL;
+			return -EOPNOTSUPP;
 		}
 	}
 	snprintf(errbuf, errlen, "No transport %d", (int)want);
-	return NULL;
+	return -EOPNOTSUPP;
 }
 
 int
@@ -313,9 +337,9 @@ xdp_transport_create(struct xdp_transport *t, enum xdp_capture_transport want,
 	memset(t, 0, sizeof(*t));
 	t->out.map_fd = t->out.scratch_fd = t->out.counts_fd = -1;
 	t->out.doorbell_fd = -1;
-	ops = xdp_transport_choose(want, errbuf, errlen);
-	if (ops == NULL)
-		return -EOPNOTSUPP;
+	err = xdp_transport_choose(want, &ops, errbuf, errlen);
+	if (err != 0)
+		return err;
 	t->out.kind = ops->kind;
 	t->out.immediate = immediate;
 	if (snaplen > XDP_CAPTURE_MAX_CAPLEN)
