@@ -403,16 +403,23 @@ emit_own_room(struct xdp_prog *prog, const struct xdp_dump_params *p)
  *
  *	*rec = hdr; bpf_xdp_load_bytes(ctx, 0, rec + 1, cap_len);
  *	*written = pos + len;
- *	xchg(&ctl->producer, pos + len);
+ *	publish(&ctl->producer, pos + len);
  *	if (ctl->wake_at && pos + len - ctl->consumer >= ctl->wake_at &&
  *	    xchg(&ctl->wake_at, 0))
  *		bpf_ringbuf_output(&doorbell, &hdr, 8, BPF_RB_FORCE_WAKEUP);
  *
- * The exchange is a full barrier: the record is in place before the
- * reader can see the new position, and the position is out before
- * wake_at is read.  The reader sets wake_at, then (a fence) reads the
- * producer position, before it sleeps: one of the two sees the other's
- * write, and no record is left unannounced.
+ * The reader sets wake_at, then (a fence) reads the producer position,
+ * before it sleeps.  In immediate mode, publish is an exchange, a full
+ * barrier: the record is in place before the reader can see the new
+ * position, the position is out before wake_at is read, one of the two
+ * sides sees the other's write, and no record is left unannounced.
+ * Otherwise it is a store-release where the kernel has one (on x86 a plain
+ * store, where the exchange, a locked instruction, would wait for the
+ * record's cache misses: 7% of the hook's rate): wake_at may then be read
+ * before the position is out, and the reader sleep on a record that rang
+ * nothing.  The next record rings, as the threshold stays crossed, and the
+ * flush tick collects what no record follows, as it does every record
+ * below the threshold.
  */
 static void
 emit_output_own(struct xdp_prog *prog, const struct xdp_dump_params *p)
@@ -425,8 +432,12 @@ emit_output_own(struct xdp_prog *prog, const struct xdp_dump_params *p)
 	emit(prog, XDP_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_8, 0));
 	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, STACK_CTL));
 	emit(prog, XDP_MOV64_REG(BPF_REG_2, BPF_REG_8));
-	emit(prog, XDP_XCHG64(BPF_REG_1, BPF_REG_2,
-	    offsetof(struct xdp_capture_ctl, producer)));
+	if (p->out.store_release && !p->out.immediate)
+		emit(prog, XDP_STORE_REL64(BPF_REG_1, BPF_REG_2,
+		    offsetof(struct xdp_capture_ctl, producer)));
+	else
+		emit(prog, XDP_XCHG64(BPF_REG_1, BPF_REG_2,
+		    offsetof(struct xdp_capture_ctl, producer)));
 
 	emit(prog, XDP_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1,
 	    offsetof(struct xdp_capture_ctl, wake_at)));

@@ -45,6 +45,7 @@ struct xdp_dump_rings {
 				   reader */
 	__u64	ring_size;	/* bytes of each ring's data */
 	int	immediate;	/* wake the reader as soon as a record waits */
+	int	store_release;	/* own rings: the kernel has BPF_STORE_REL */
 };
 
 struct xdp_dump_params {

@@ -35,6 +35,11 @@
 #define XDP_ST_MEM(SIZE, DST, OFF, IMM)	XDP_INSN(BPF_ST | BPF_SIZE(SIZE) | BPF_MEM, DST, 0, OFF, IMM)
 /* SRC = xchg(DST + OFF, SRC), 64 bits: a full barrier, as on every CPU. */
 #define XDP_XCHG64(DST, SRC, OFF)	XDP_INSN(BPF_STX | BPF_DW | BPF_ATOMIC, DST, SRC, OFF, BPF_XCHG)
+/* *(u64 *)(DST + OFF) = SRC, with release semantics (Linux 6.15). */
+#ifndef BPF_STORE_REL
+#define BPF_STORE_REL	0x110
+#endif
+#define XDP_STORE_REL64(DST, SRC, OFF)	XDP_INSN(BPF_STX | BPF_DW | BPF_ATOMIC, DST, SRC, OFF, BPF_STORE_REL)
 
 /* A 64-bit constant, as the two-instruction immediate load. */
 #define XDP_LD_IMM64_0(DST, IMM) XDP_INSN(BPF_LD | BPF_DW | BPF_IMM, DST, 0, 0, (__s32)(__u32)(IMM))

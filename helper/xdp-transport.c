@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xdp-insn.h"
 #include "xdp-transport.h"
 #include "xdp_capture.h"
 
@@ -181,6 +182,29 @@ xdp_transport_map_ringbuf(struct xdp_transport *t, int possible)
 }
 
 /*
+ * Whether the kernel has BPF's store-release (Linux 6.15), with which a dump
+ * program publishes its own ring's position; without it, an exchange.
+ */
+static int
+xdp_transport_has_store_release(void)
+{
+	const struct bpf_insn insns[] = {
+		XDP_MOV64_IMM(BPF_REG_1, 0),
+		XDP_STORE_REL64(BPF_REG_10, BPF_REG_1, -8),
+		XDP_MOV64_IMM(BPF_REG_0, XDP_PASS),
+		XDP_EXIT(),
+	};
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "Dual BSD/GPL", insns,
+	    sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
  * Own rings: and the doorbell, a ring buffer of the smallest size, where
  * a dump program writes when the reader asked it to (wake_at), and which
  * the reader sleeps on.
@@ -190,6 +214,7 @@ xdp_transport_map_own(struct xdp_transport *t, int possible)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
+	t->out.store_release = xdp_transport_has_store_release();
 	t->out.doorbell_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF,
 	    "pcapxdp_bell", 0, 0, (__u32)(page > 0 ? page : 4096), NULL);
 	if (t->out.doorbell_fd < 0)
