@@ -11,7 +11,8 @@
 #
 # Usage: bench/run.sh [FRAMES]   (from the build directory, as root)
 #   RUNS=3             runs per row
-#   LOSSFREE_RATE=7e6  the offered rate of the loss-free row (-B 65536), frames/s
+#   LOSSFREE_RATE=N    the offered rate of the loss-free row (-B 65536), frames/s
+#                      (default: half the hook's uncaptured rate, the aim)
 # The generator runs on CPU 0, where h0's hook then runs too (veth runs the
 # peer's NAPI on the sending CPU), and the captures on CPU 1: as on a NIC
 # whose queues' interrupts go to other CPUs than the capture.
@@ -24,7 +25,7 @@ BUILD=${BUILD:-$(pwd)}
 export LD_LIBRARY_PATH="$BUILD/libpcap"
 FRAMES=${1:-20000000}
 RUNS=${RUNS:-3}
-LOSSFREE_RATE=${LOSSFREE_RATE:-7e6}
+LOSSFREE_RATE=${LOSSFREE_RATE:-}
 # run-tests.sh sets these for sanitized builds.
 TCPDUMP=${TCPDUMP:-/usr/bin/tcpdump}
 XDPDUMP=${XDPDUMP:-xdpdump}
@@ -189,6 +190,8 @@ row "+ tcpdump, filter matching 1%" 64 0 1 filter xdp 'udp port 53'
 GEN_KIND=ah-loop row "+ tcpdump 'ip6 protochain 6', crafted AH" 64 0 0 filter xdp 'ip6 protochain 6'
 row "+ tcpdump --immediate-mode, everything" 64 0 0 all xdp --immediate-mode
 # Loss-free needs room for the reader's pauses: -B 65536 (64 MiB).
+[ -n "$LOSSFREE_RATE" ] ||
+	LOSSFREE_RATE=$(awk -v r="${BASE_RATE[64]}" 'BEGIN { printf "%.3ge6", r / 2 }')
 row "+ tcpdump -B 65536, everything, $LOSSFREE_RATE/s" 64 "$LOSSFREE_RATE" 0 all xdp -B 65536
 PCAP_XDP_TRANSPORT=ringbuf row "+ tcpdump, everything, BPF ring buffers" 64 0 0 all xdp
 PCAP_XDP_TRANSPORT=perf row "+ tcpdump, everything, perf-event rings" 64 0 0 all xdp
