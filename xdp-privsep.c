@@ -101,7 +101,9 @@ xdp_privsep_child_fail(int fd, const char *step)
 {
 	struct xdp_privsep_failure f = { step, errno };
 
-	(void)write(fd, &f, sizeof(f));
+	/* A report that can't be written leaves the parent the exit status. */
+	while (write(fd, &f, sizeof(f)) < 0 && errno == EINTR)
+		continue;
 	_exit(127);
 }
 

@@ -50,15 +50,15 @@
 struct xdp_ring {
 	int	fd;		/* the ring buffer, perf event or array */
 	const struct xdp_ring_ops *ops;
-	uint64_t *head;		/* where the kernel has written up to */
-	uint64_t *tail;		/* where this reader has read up to */
+	__u64	*head;		/* where the kernel has written up to */
+	__u64	*tail;		/* where this reader has read up to */
 	void	*ctl;		/* perf: the metadata page; ring buffer: the
 				   consumer page; own ring: all of it */
 	void	*prod;		/* ring buffer: the producer page, then data */
 	unsigned char *data;	/* the ring proper (own ring: element 0) */
 	uint64_t size;		/* of data, a power of two */
 	/* Own rings (bpf/xdp_capture.h): */
-	uint64_t *wake_at;	/* the doorbell's threshold */
+	__u64	*wake_at;	/* the doorbell's threshold */
 	uint64_t chunk;		/* bytes of records that start in an element */
 	int	chunk_shift;	/* log2(chunk) */
 	uint64_t elements_mask;	/* elements - 1: there are 2^n of them */
@@ -703,20 +703,31 @@ xdp_rings_spin(struct xdp_rings *rings)
  * and a flush tick that came meanwhile is spent, as the read it asked for
  * has been done (a select() loop would wake once more for nothing).
  */
-void
-xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin)
+/*
+ * Takes the count of an eventfd or timerfd, if there is one: both are
+ * non-blocking, and EAGAIN says there was none.
+ */
+static void
+xdp_rings_take(int fd)
 {
 	uint64_t value;
 
+	while (read(fd, &value, sizeof(value)) < 0 && errno == EINTR)
+		continue;
+}
+
+void
+xdp_rings_update_readiness(struct xdp_rings *rings, int may_spin)
+{
 	if (xdp_rings_pending(rings) ||
 	    (rings->immediate && may_spin && xdp_rings_spin(rings)) ||
 	    xdp_rings_release_all(rings)) {
 		xdp_rings_wake(rings);
 		return;
 	}
-	(void)read(rings->wake_fd, &value, sizeof(value));
+	xdp_rings_take(rings->wake_fd);
 	if (rings->flush_fd >= 0)
-		(void)read(rings->flush_fd, &value, sizeof(value));
+		xdp_rings_take(rings->flush_fd);
 }
 
 void
@@ -724,14 +735,15 @@ xdp_rings_wake(struct xdp_rings *rings)
 {
 	uint64_t one = 1;
 
-	(void)write(rings->wake_fd, &one, sizeof(one));
+	/* EAGAIN: the count is at its maximum, and the fd readable already. */
+	while (write(rings->wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		continue;
 }
 
 int
 xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 {
 	struct epoll_event ev[8];
-	uint64_t value;
 	int n, i, notice = 0;
 
 	if (xdp_rings_release_all(rings))
@@ -741,9 +753,9 @@ xdp_rings_wait(struct xdp_rings *rings, int timeout_ms)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.u32 == XDP_RINGS_TAG_WAKE)
-			(void)read(rings->wake_fd, &value, sizeof(value));
+			xdp_rings_take(rings->wake_fd);
 		else if (ev[i].data.u32 == XDP_RINGS_TAG_FLUSH)
-			(void)read(rings->flush_fd, &value, sizeof(value));
+			xdp_rings_take(rings->flush_fd);
 		else if (ev[i].data.u32 == XDP_RINGS_TAG_NOTICE)
 			notice = 1;
 		else if (ev[i].data.u32 == XDP_RINGS_TAG_DOORBELL)
