@@ -438,7 +438,11 @@ test_install() {
 	done
 	readelf -d "$root/lib/libpcap.so.0.8" | grep -q 'SONAME.*\[libpcap.so.0.8\]' ||
 		fail "installed library's SONAME is not libpcap.so.0.8" || return
-	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper"
+	make -s -C "$BUILD" uninstall DESTDIR="$TMP/dest" > "$TMP/install.log" 2>&1 ||
+		{ tail "$TMP/install.log"; fail "make uninstall failed"; return; }
+	f=$(find "$TMP/dest" ! -type d)
+	[ -z "$f" ] || fail "make uninstall left $(echo $f)" || return
+	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper; make uninstall: all gone"
 }
 
 # --- filters in the kernel ---------------------------------------------------------
