@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Privilege separation (DESIGN section 7).  Applications such as tcpdump and
- * dumpcap drop every privilege right after pcap_activate(), yet the capture
- * must still be able to leave the XDP chain and put the user's program back
- * on the hook when it closes, or when the application dies.  Activation
+ * Privilege separation (pcap-xdp's README.md, "How it works").
+ * Applications such as tcpdump and dumpcap drop every privilege right after
+ * pcap_activate(), yet the capture must still be able to leave the XDP
+ * chain and put the user's program back on the hook when it closes, or
+ * when the application dies.  Activation
  * therefore starts a small helper, pcap-xdp-helper, which keeps the
  * privileges, joins the chain on the capture's behalf, and leaves it when
  * asked or when the socket to the application closes (also after SIGKILL).

@@ -2,7 +2,7 @@
 /*
  * Chain management: joins captures to an interface's XDP hook in front of
  * the program already there, and takes them out again, with atomic steps
- * only (DESIGN section 3):
+ * only (pcap-xdp's README.md, "How it works"):
  *
  * - the first capture puts the user's program in slot 0 of a new chain,
  *   pins the chain's PROG_ARRAY, and swaps the entry program onto the hook
