@@ -445,6 +445,25 @@ test_install() {
 	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper; make uninstall: all gone"
 }
 
+# Without deb-src entries or a way to the registry, the build can't fetch
+# Debian's source: it says so, and how to build from a tree you have, and
+# leaves no deb-src file in /etc/apt (an apt-get that fails as apt does
+# without deb-src stands in for the machine).
+test_fetch_without_deb_src() {
+	mkdir "$TMP/bin"
+	printf '%s\n' '#!/bin/sh' \
+		"echo \"E: You must put some 'deb-src' URIs in your sources.list\" >&2" \
+		'exit 100' > "$TMP/bin/apt-get"
+	chmod +x "$TMP/bin/apt-get"
+	PATH="$TMP/bin:$PATH" "$SRC/tools/fetch-libpcap.sh" "$TMP/libpcap" > "$TMP/out" 2>&1 &&
+		{ cat "$TMP/out"; fail "the fetch succeeded"; return; }
+	grep -q -- "--with-libpcap-src=DIR" "$TMP/out" ||
+		{ cat "$TMP/out"; fail "no hint of --with-libpcap-src"; return; }
+	[ -z "$(ls /etc/apt/sources.list.d/pcap-xdp-deb-src.* 2>/dev/null)" ] ||
+		fail "a deb-src file left in /etc/apt" || return
+	log "$(grep -m1 "can't fetch" "$TMP/out")"
+}
+
 # --- filters in the kernel ---------------------------------------------------------
 
 # UDP datagrams from the peer, which an "icmp" filter rejects.

@@ -4,7 +4,9 @@
 #
 # apt-get source needs deb-src entries; when the machine has none, they are
 # derived from its own deb entries (each "Types: deb" stanza of the deb822
-# sources, and each "deb" line of sources.list, copied as deb-src).
+# sources, and each "deb" line of sources.list, copied as deb-src), for
+# the fetch only: the files are removed afterwards.  Without any, or
+# without a way to the registry, it says how to build from a tree you have.
 set -eu
 
 dest=$1
@@ -38,15 +40,27 @@ if [ -f "$dest/pcap.c" ]; then
 	exit 0
 fi
 
-if ! have_deb_src; then
-	add_deb_src
-	apt-get update -q
-fi
+cannot_fetch() {
+	sed 's/^/  /' "$work/log" >&2
+	cat >&2 <<-EOF
+	fetch-libpcap: can't fetch Debian's libpcap source with apt-get source:
+	it needs deb-src entries in /etc/apt (this machine's deb entries gave
+	none, or they were not enough) and a way to the registry.  To build from
+	a libpcap source tree you have (Debian's, with debian/, say unpacked
+	with "dpkg-source -x libpcap_$version-1.dsc" where you fetched it):
+	  ./configure --with-libpcap-src=DIR
+	EOF
+	exit 1
+}
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get source -q "libpcap=$version-*" >/dev/null 2>&1 ||
-	(cd "$work" && apt-get source -q libpcap))
+trap 'rm -rf "$work" "$srcs_file" "$list_file"' EXIT
+if ! have_deb_src; then
+	add_deb_src
+	apt-get update -q > "$work/log" 2>&1 || cannot_fetch
+fi
+(cd "$work" && apt-get source -q "libpcap=$version-*" > log 2>&1 ||
+	apt-get source -q libpcap > log 2>&1) || cannot_fetch
 srcdir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'libpcap-*' | head -n 1)
 [ -n "$srcdir" ] && [ -f "$srcdir/pcap.c" ] || {
 	echo "fetch-libpcap: apt-get source libpcap gave no source tree" >&2
