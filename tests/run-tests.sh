@@ -428,6 +428,11 @@ test_buffer_size() {
 	done
 }
 
+# The libraries a library needs (NEEDED), sorted: of the system's libpcap
+# (Debian's) and libbpf, for one we built.
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort; }
+debian_needed() { { needed /usr/lib/x86_64-linux-gnu/libpcap.so.0.8; echo libbpf.so.1; } | sort; }
+
 test_install() {
 	make -s -C "$BUILD" install DESTDIR="$TMP/dest" > "$TMP/install.log" 2>&1 ||
 		{ tail "$TMP/install.log"; fail "make install failed"; return; }
@@ -438,6 +443,8 @@ test_install() {
 	done
 	readelf -d "$root/lib/libpcap.so.0.8" | grep -q 'SONAME.*\[libpcap.so.0.8\]' ||
 		fail "installed library's SONAME is not libpcap.so.0.8" || return
+	[ "$(needed "$root/lib/libpcap.so.0.8")" = "$(debian_needed)" ] ||
+		fail "the library needs $(echo $(needed "$root/lib/libpcap.so.0.8")), not $(echo $(debian_needed))" || return
 	make -s -C "$BUILD" uninstall DESTDIR="$TMP/dest" > "$TMP/install.log" 2>&1 ||
 		{ tail "$TMP/install.log"; fail "make uninstall failed"; return; }
 	f=$(find "$TMP/dest" ! -type d)
