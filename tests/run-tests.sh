@@ -438,7 +438,8 @@ test_install() {
 		{ tail "$TMP/install.log"; fail "make install failed"; return; }
 	local root="$TMP/dest$(sed -n 's/^prefix = //p' "$BUILD/Makefile")" f
 	for f in lib/libpcap.so.0.8 lib/libpcap.a include/pcap.h include/pcap/pcap.h \
-		bin/pcap-config lib/pkgconfig/libpcap.pc libexec/pcap-xdp-helper; do
+		bin/pcap-config lib/pkgconfig/libpcap.pc libexec/pcap-xdp-helper \
+		share/man/man7/pcap-xdp.7 share/man/man8/pcap-xdp-helper.8; do
 		[ -e "$root/$f" ] || { fail "make install did not install $f"; return; }
 	done
 	readelf -d "$root/lib/libpcap.so.0.8" | grep -q 'SONAME.*\[libpcap.so.0.8\]' ||
@@ -449,7 +450,7 @@ test_install() {
 		{ tail "$TMP/install.log"; fail "make uninstall failed"; return; }
 	f=$(find "$TMP/dest" ! -type d)
 	[ -z "$f" ] || fail "make uninstall left $(echo $f)" || return
-	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper; make uninstall: all gone"
+	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper, man pages; make uninstall: all gone"
 }
 
 # Without deb-src entries or a way to the registry, the build can't fetch
