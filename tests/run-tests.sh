@@ -472,6 +472,106 @@ test_fetch_without_deb_src() {
 	log "$(grep -m1 "can't fetch" "$TMP/out")"
 }
 
+# The packages make deb built (make check builds them first; check.sh
+# too): what they hold and need, and then, installed for real in place of
+# Debian's, the system's tcpdump capturing through them, with nothing of
+# the build tree; Debian's packages are put back afterwards, whatever
+# happens.  Where Debian's packages can't be fetched to put back (in the
+# guest of tools/in-debian-kernel.sh, which has no network), it installs
+# nothing.
+DEB_PACKAGES="libpcap0.8 libpcap0.8-dev libpcap-dev"
+deb_file() { ls "$BUILD/deb/$1"_*.deb 2>/dev/null; }
+
+# Debian's packages, as they were: each installed one put back from DIR,
+# the others removed.
+deb_restore() {	# deb_restore DIR
+	local pkg files="" others=""
+	for pkg in $DEB_PACKAGES; do
+		if [ -f "$1/$pkg.version" ]; then
+			files="$files $(ls "$1/$pkg"_*.deb)"
+		else
+			others="$others $pkg"
+		fi
+	done
+	# shellcheck disable=SC2086
+	{ [ -z "$others" ] || dpkg --purge $others; } > "$1/restore.log" 2>&1 &&
+		dpkg -i $files >> "$1/restore.log" 2>&1 || cat "$1/restore.log"
+}
+
+test_deb_install() {
+	local pkg f deps ours theirs lib=/usr/lib/x86_64-linux-gnu
+	# Not local: the trap that puts Debian's packages back runs after the
+	# function's variables are gone.
+	orig=$TMP/orig
+	for pkg in $DEB_PACKAGES; do
+		[ -n "$(deb_file $pkg)" ] || { fail "no $pkg package in $BUILD/deb (make deb)"; return; }
+	done
+	f=$(deb_file libpcap0.8)
+	dpkg-deb -c "$f" > "$TMP/contents"
+	for pkg in "$lib/libpcap.so.0.8" "$lib/pcap-xdp/pcap-xdp-helper" \
+	    /usr/share/man/man7/pcap-xdp.7.gz /usr/share/man/man8/pcap-xdp-helper.8.gz; do
+		grep -q " .$pkg\( \|$\)" "$TMP/contents" || { fail "libpcap0.8 lacks $pkg"; return; }
+	done
+	# Debian's dependencies, and libbpf's.
+	deps() { tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -v '^libbpf1$' | sort; }
+	ours=$(dpkg-deb -f "$f" Depends | deps)
+	theirs=$(dpkg-query -W -f='${Depends}' libpcap0.8 | deps)
+	[ "$ours" = "$theirs" ] || fail "depends on $(echo $ours), Debian's on $(echo $theirs)" || return
+	dpkg-deb -f "$f" Depends | grep -q 'libbpf1' || fail "no dependency on libbpf1" || return
+	dpkg-deb -x "$f" "$TMP/x"
+	[ "$(needed "$TMP/x$lib/libpcap.so.0.8")" = "$(debian_needed)" ] ||
+		fail "the library needs $(echo $(needed "$TMP/x$lib/libpcap.so.0.8")), not $(echo $(debian_needed))" || return
+	# Above Debian's own updates of its version.
+	dpkg --compare-versions "$(dpkg-deb -f "$f" Version)" gt \
+		"$(dpkg-query -W -f='${Version}' libpcap0.8)+deb12u9" ||
+		fail "version $(dpkg-deb -f "$f" Version) sorts below Debian's updates" || return
+
+	# Debian's packages of the version installed: to compare, and to put
+	# back those that are installed.
+	mkdir "$orig"
+	for pkg in $DEB_PACKAGES; do
+		(cd "$orig" && apt-get download -q "$pkg=$(dpkg-query -W -f='${Version}' libpcap0.8)" \
+			> /dev/null 2>&1) || {
+			log "SKIP: can't fetch Debian's $pkg, to compare and put back"
+			return 77
+		}
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" &&
+			dpkg-query -W -f='${Version}' "$pkg" > "$orig/$pkg.version"
+	done
+	# lintian: nothing that it does not say of Debian's own.
+	lintian_tags() { lintian "$@" 2>/dev/null | awk '/^[EWI]: / { print $1, $3 }' | sort -u; }
+	ours=$(lintian_tags $(for pkg in $DEB_PACKAGES; do deb_file $pkg; done))
+	theirs=$(lintian_tags "$orig"/*.deb)
+	f=$(comm -23 <(echo "$ours") <(echo "$theirs"))
+	[ -z "$f" ] || fail "lintian, beyond what it says of Debian's: $(echo $f)" || return
+
+	trap 'deb_restore "$orig"' EXIT
+	# shellcheck disable=SC2046
+	dpkg -i $(for pkg in $DEB_PACKAGES; do deb_file $pkg; done) > "$TMP/install.log" 2>&1 ||
+		{ cat "$TMP/install.log"; fail "dpkg -i failed"; return; }
+
+	attach xdp_echo
+	ping_bg 40 0.1
+	$X env -u LD_LIBRARY_PATH timeout 20 /usr/bin/tcpdump -i "xdp:$IF" -nn -c 5 icmp \
+		> "$TMP/out" 2> "$TMP/err" || { cat "$TMP/err"; fail "tcpdump failed"; return; }
+	[ "$(grep -c "ICMP echo request" "$TMP/out")" -eq 5 ] || { cat "$TMP/out"; fail "not 5 echo requests"; return; }
+	f=$(env -u LD_LIBRARY_PATH ldd /usr/bin/tcpdump | awk '$1 == "libpcap.so.0.8" { print $3 }')
+	[ "$(readlink -f "$f")" = "$(readlink -f "$lib/libpcap.so.0.8")" ] ||
+		fail "tcpdump uses $f, not the package's $lib/libpcap.so.0.8" || return
+	man -w pcap-xdp pcap-xdp-helper > /dev/null || fail "man pages not found" || return
+	[ -z "$(leftover_pins)" ] || fail "pins left in bpffs: $(leftover_pins)" || return
+
+	trap - EXIT
+	deb_restore "$orig"
+	for pkg in $DEB_PACKAGES; do
+		[ -f "$orig/$pkg.version" ] || continue
+		[ "$(dpkg-query -W -f='${Version}' "$pkg")" = "$(cat "$orig/$pkg.version")" ] ||
+			fail "$pkg not put back" || return
+	done
+	dpkg -V libpcap0.8 || fail "Debian's libpcap0.8 not intact" || return
+	log "$(basename "$(deb_file libpcap0.8)") installed: the system's tcpdump captured through it; Debian's packages put back"
+}
+
 # --- filters in the kernel ---------------------------------------------------------
 
 # UDP datagrams from the peer, which an "icmp" filter rejects.

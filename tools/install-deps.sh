@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config flex bison
 dpkg-dev clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev
-libdbus-1-dev libbluetooth-dev
+libdbus-1-dev libbluetooth-dev debhelper lintian
 tcpdump tshark iproute2 iputils-ping ethtool"
 
 missing=""
