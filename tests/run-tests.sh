@@ -453,6 +453,29 @@ test_install() {
 	log "make install: libpcap.so.0.8 (SONAME kept), headers, pcap-config, libpcap.pc, helper, man pages; make uninstall: all gone"
 }
 
+# make dist: the sources, all of them (those git knows, where it does), and
+# no build products (the build tree is this one, but a tree built in place
+# would offer its objects too).
+test_dist() {
+	local d=$TMP/dist f elf=""
+	make -s -C "$BUILD" distdir distdir="$d" > "$TMP/dist.log" 2>&1 ||
+		{ tail "$TMP/dist.log"; fail "make distdir failed"; return; }
+	for f in LICENSE autogen.sh configure doc/pcap-xdp.7 tools/make-deb.sh \
+	    patches/libpcap-debian.patch; do
+		[ -f "$d/$f" ] || { fail "make dist leaves out $f"; return; }
+	done
+	for f in $(find "$d" -type f); do
+		[ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] && elf="$elf ${f#$d/}"
+	done
+	[ -z "$elf" ] || fail "make dist ships build products:$elf" || return
+	if [ -d "$SRC/.git" ] && command -v git > /dev/null; then
+		f=$(cd "$SRC" && git ls-files | grep -v '^\.\|/\.gitkeep$' |
+			while read -r f; do [ -e "$d/$f" ] || echo "$f"; done)
+		[ -z "$f" ] || fail "make dist leaves out $(echo $f)" || return
+	fi
+	log "make dist: $(find "$d" -type f | wc -l) files, every source, no build products"
+}
+
 # Without deb-src entries or a way to the registry, the build can't fetch
 # Debian's source: it says so, and how to build from a tree you have, and
 # leaves no deb-src file in /etc/apt (an apt-get that fails as apt does
