@@ -3,9 +3,10 @@
 # Debian's source package (fetched as the build fetches it, or the tree
 # given), the module added as one more quilt patch, debian/ changed by
 # patches/libpcap-debian.patch (the helper, its man pages, libbpf), and a
-# changelog entry whose version is the source's plus "+xdp1".  Leaves the
-# packages (libpcap0.8, libpcap0.8-dev, libpcap-dev and their debug
-# symbols) in OUT, and the tree they were built from in OUT/tree.
+# changelog entry whose version is the source's with "+xdp1" (before a
+# stable update's "+deb12uN").  Leaves the packages (libpcap0.8,
+# libpcap0.8-dev, libpcap-dev and their debug symbols) in OUT, and the tree
+# they were built in in OUT/tree, its patches unapplied again.
 #
 #   tools/make-deb.sh OUT [LIBPCAP_SRC]
 #
@@ -21,6 +22,12 @@ src=${2:-}
 MODULE_FILES="pcap-xdp.c pcap-xdp.h xdp-hook.c xdp-hook.h xdp-privsep.c
 xdp-privsep.h xdp-protocol.h xdp-ring.c xdp-ring.h bpf/xdp_capture.h"
 HELPER_FILES="helper/*.c helper/*.h doc/pcap-xdp.7 doc/pcap-xdp-helper.8"
+# The changelog entry's author and time: the same for every build of the
+# same sources (Multi-Arch: same packages of different architectures must
+# agree on their changelogs), from git where the sources are a clone.
+NAME=${DEBFULLNAME:-pcap-xdp local build}
+EMAIL=${DEBEMAIL:-root@localhost.invalid}
+when=$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -42,25 +49,31 @@ mkdir "$with"
 (cd "$with" && patch -p1 --quiet < "$top/patches/libpcap-xdp.patch")
 for f in $MODULE_FILES; do cp "$top/$f" "$with/"; done
 mkdir "$with/pcap-xdp-helper"
-for f in $HELPER_FILES; do cp "$top/"$f "$with/pcap-xdp-helper/"; done
+# shellcheck disable=SC2086
+(cd "$top" && cp $HELPER_FILES "$with/pcap-xdp-helper/")
+# diff says 1 for "they differ", 2 for trouble.
+(cd "$out" && diff -Nru --exclude=debian --exclude=.pc debian-src \
+	with-module > "$out/module.diff") || [ $? -eq 1 ]
 {
 	echo "Description: capture at XDP hooks (xdp: devices), from pcap-xdp"
 	echo "Forwarded: no"
 	echo
-	(cd "$out" && diff -Nru --exclude=debian --exclude=.pc \
-		debian-src with-module) |
-		sed -e '/^diff -Nru/d' \
-		    -e 's,^--- debian-src/\([^	]*\).*,--- a/\1,' \
-		    -e 's,^+++ with-module/\([^	]*\).*,+++ b/\1,'
+	sed -e '/^diff -Nru/d' \
+	    -e 's,^--- debian-src/\([^	]*\).*,--- a/\1,' \
+	    -e 's,^+++ with-module/\([^	]*\).*,+++ b/\1,' "$out/module.diff"
 } > "$tree/debian/patches/pcap-xdp.diff"
-rm -rf "$with"
+rm -rf "$with" "$out/module.diff"
 echo pcap-xdp.diff >> "$tree/debian/patches/series"
 
 (cd "$tree" && patch -p1 --quiet < "$top/patches/libpcap-debian.patch")
 
-# Sorts above Debian's own updates of this version (+deb12u1 and on): apt
-# keeps it until Debian's next upstream version.
-version=$(cd "$tree" && dpkg-parsechangelog -S Version)+xdp1
+# "+xdp1" goes before a stable update's suffix: 1.10.3-1+xdp1 and
+# 1.10.3-1+xdp1+deb12u1 sort above every 1.10.3-1+deb12uN, so apt keeps
+# these until Debian's next upstream version, and a rebuild from an update
+# sorts above the build it replaces.
+source_version=$(cd "$tree" && dpkg-parsechangelog -S Version)
+base=${source_version%%+deb*}
+version=$base+xdp1${source_version#"$base"}
 distribution=$(cd "$tree" && dpkg-parsechangelog -S Distribution)
 {
 	echo "libpcap ($version) $distribution; urgency=medium"
@@ -68,7 +81,7 @@ distribution=$(cd "$tree" && dpkg-parsechangelog -S Distribution)
 	echo "  * Add capture at XDP hooks (xdp: devices), with pcap-xdp's"
 	echo "    helper in /usr/lib/<multiarch>/pcap-xdp/."
 	echo
-	echo " -- ${DEBFULLNAME:-pcap-xdp local build} <${DEBEMAIL:-root@localhost.invalid}>  $(date -R)"
+	echo " -- $NAME <$EMAIL>  $(date -R -u -d "@$when")"
 	echo
 	cat "$tree/debian/changelog"
 } > "$tree/debian/changelog.new"
