@@ -431,8 +431,9 @@ test_buffer_size() {
 # The libraries a library needs (NEEDED), sorted: of the system's libpcap
 # (Debian's) and libbpf, for one we built (but for AddressSanitizer's
 # runtime, in a sanitized build).
+MULTIARCH_LIB=/usr/lib/$(${CC:-cc} -print-multiarch)
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v '^libasan\.' | sort; }
-debian_needed() { { needed /usr/lib/x86_64-linux-gnu/libpcap.so.0.8; echo libbpf.so.1; } | sort; }
+debian_needed() { { needed "$MULTIARCH_LIB/libpcap.so.0.8"; echo libbpf.so.1; } | sort; }
 
 test_install() {
 	make -s -C "$BUILD" install DESTDIR="$TMP/dest" > "$TMP/install.log" 2>&1 ||
@@ -505,6 +506,11 @@ test_fetch_without_deb_src() {
 # nothing.
 DEB_PACKAGES="libpcap0.8 libpcap0.8-dev libpcap-dev"
 deb_file() { ls "$BUILD/deb/$1"_*.deb 2>/dev/null; }
+deb_files() { local p; for p in $DEB_PACKAGES; do deb_file $p; done; }
+# The packages a Depends field names, but libbpf1, sorted.
+deb_depends() { tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -v '^libbpf1$' | sort; }
+# What lintian says of packages: "E: tag" lines, sorted.
+lintian_tags() { lintian "$@" 2>/dev/null | awk '/^[EWI]: / { print $1, $3 }' | sort -u; }
 
 # Debian's packages, as they were: each installed one put back from DIR,
 # the others removed.
@@ -519,59 +525,64 @@ deb_restore() {	# deb_restore DIR
 	done
 	# shellcheck disable=SC2086
 	{ [ -z "$others" ] || dpkg --purge $others; } > "$1/restore.log" 2>&1 &&
-		dpkg -i $files >> "$1/restore.log" 2>&1 || cat "$1/restore.log"
+		dpkg -i $files >> "$1/restore.log" 2>&1 && return
+	cat "$1/restore.log"
+	log "FAIL: Debian's packages could not be put back: the +xdp1 ones are still installed"
 }
 
-test_deb_install() {
-	local pkg f deps ours theirs lib=/usr/lib/x86_64-linux-gnu
-	# Not local: the trap that puts Debian's packages back runs after the
-	# function's variables are gone.
-	orig=$TMP/orig
+# What the packages hold and need, and their version.
+deb_check_packages() {
+	local pkg f ours theirs lib=$MULTIARCH_LIB
 	for pkg in $DEB_PACKAGES; do
 		[ -n "$(deb_file $pkg)" ] || { fail "no $pkg package in $BUILD/deb (make deb)"; return; }
 	done
 	f=$(deb_file libpcap0.8)
 	dpkg-deb -c "$f" > "$TMP/contents"
-	for pkg in "$lib/libpcap.so.0.8" "$lib/pcap-xdp/pcap-xdp-helper" \
+	for ours in "$lib/libpcap.so.0.8" "$lib/pcap-xdp/pcap-xdp-helper" \
 	    /usr/share/man/man7/pcap-xdp.7.gz /usr/share/man/man8/pcap-xdp-helper.8.gz; do
-		grep -q " .$pkg\( \|$\)" "$TMP/contents" || { fail "libpcap0.8 lacks $pkg"; return; }
+		grep -q " .$ours\( \|$\)" "$TMP/contents" || { fail "libpcap0.8 lacks $ours"; return; }
 	done
 	# Debian's dependencies, and libbpf's.
-	deps() { tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -v '^libbpf1$' | sort; }
-	ours=$(dpkg-deb -f "$f" Depends | deps)
-	theirs=$(dpkg-query -W -f='${Depends}' libpcap0.8 | deps)
+	ours=$(dpkg-deb -f "$f" Depends | deb_depends)
+	theirs=$(dpkg-query -W -f='${Depends}' libpcap0.8 | deb_depends)
 	[ "$ours" = "$theirs" ] || fail "depends on $(echo $ours), Debian's on $(echo $theirs)" || return
 	dpkg-deb -f "$f" Depends | grep -q 'libbpf1' || fail "no dependency on libbpf1" || return
 	dpkg-deb -x "$f" "$TMP/x"
 	[ "$(needed "$TMP/x$lib/libpcap.so.0.8")" = "$(debian_needed)" ] ||
 		fail "the library needs $(echo $(needed "$TMP/x$lib/libpcap.so.0.8")), not $(echo $(debian_needed))" || return
 	# Above Debian's own updates of its version.
-	dpkg --compare-versions "$(dpkg-deb -f "$f" Version)" gt \
-		"$(dpkg-query -W -f='${Version}' libpcap0.8)+deb12u9" ||
+	ours=$(dpkg-query -W -f='${Version}' libpcap0.8)
+	dpkg --compare-versions "$(dpkg-deb -f "$f" Version)" gt "${ours%%+deb*}+deb12u9" ||
 		fail "version $(dpkg-deb -f "$f" Version) sorts below Debian's updates" || return
+}
+
+test_deb_install() {
+	local pkg f ours theirs lib=$MULTIARCH_LIB
+	# Not local: the trap that puts Debian's packages back runs after the
+	# function's variables are gone.
+	orig=$TMP/orig
+	deb_check_packages || return
 
 	# Debian's packages of the version installed: to compare, and to put
 	# back those that are installed.
 	mkdir "$orig"
 	for pkg in $DEB_PACKAGES; do
 		(cd "$orig" && apt-get download -q "$pkg=$(dpkg-query -W -f='${Version}' libpcap0.8)" \
-			> /dev/null 2>&1) || {
-			log "SKIP: can't fetch Debian's $pkg, to compare and put back"
-			return 77
-		}
+			> /dev/null 2>&1) ||
+			{ skip "can't fetch Debian's $pkg, to compare and put back"; return; }
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" &&
 			dpkg-query -W -f='${Version}' "$pkg" > "$orig/$pkg.version"
 	done
 	# lintian: nothing that it does not say of Debian's own.
-	lintian_tags() { lintian "$@" 2>/dev/null | awk '/^[EWI]: / { print $1, $3 }' | sort -u; }
-	ours=$(lintian_tags $(for pkg in $DEB_PACKAGES; do deb_file $pkg; done))
+	# shellcheck disable=SC2046
+	ours=$(lintian_tags $(deb_files))
 	theirs=$(lintian_tags "$orig"/*.deb)
 	f=$(comm -23 <(echo "$ours") <(echo "$theirs"))
 	[ -z "$f" ] || fail "lintian, beyond what it says of Debian's: $(echo $f)" || return
 
 	trap 'deb_restore "$orig"' EXIT
 	# shellcheck disable=SC2046
-	dpkg -i $(for pkg in $DEB_PACKAGES; do deb_file $pkg; done) > "$TMP/install.log" 2>&1 ||
+	dpkg -i $(deb_files) > "$TMP/install.log" 2>&1 ||
 		{ cat "$TMP/install.log"; fail "dpkg -i failed"; return; }
 
 	attach xdp_echo
