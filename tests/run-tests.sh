@@ -830,6 +830,38 @@ test_transport_default() {
 	log "own rings by default (a doorbell while capturing)"
 }
 
+# How an own ring's dump program publishes its position (the producer, at
+# offset 0 of the control page, from r2 through r1): "release" (BPF's
+# store-release), "xchg", or nothing found.
+own_publish() {
+	local id
+	id=$(bpftool prog show | awk -F: '/ name pcapxdp_(filter|dump) / { id = $1 } END { print id }')
+	bpftool prog dump xlated id "$id" opcodes 2>/dev/null | awk '
+		/^ *db 21 00 00 10 01 00 00/ { print "release"; exit }
+		/^ *db 21 00 00 e1 00 00 00/ { print "xchg"; exit }'
+}
+
+# Own rings publish each record with a store-release where the kernel has
+# one (6.15), and with an exchange, a full barrier, in immediate mode, which
+# has no flush tick to collect a record whose doorbell a reader going to
+# sleep missed, and where the kernel has no store-release.
+test_own_publish() {
+	attach xdp_echo
+	export PCAP_XDP_TRANSPORT=own
+	local want=xchg got
+	# Linux 6.15 brought load-acquire and store-release.
+	printf '6.15\n%s\n' "$(uname -r | cut -d. -f1,2)" | sort -V -C && want=release
+	capture_bg || return
+	got=$(own_publish)
+	kill -INT $CAP_PID; wait $CAP_PID
+	[ "$got" = "$want" ] || fail "a capture publishes with '$got', not $want" || return
+	capture_bg --immediate-mode || return
+	got=$(own_publish)
+	kill -INT $CAP_PID; wait $CAP_PID
+	[ "$got" = xchg ] || fail "an immediate capture publishes with '$got', not xchg" || return
+	log "own rings publish with $want, and in immediate mode with xchg ($(uname -r))"
+}
+
 # The whole suite runs on the transport PCAP_XDP_TRANSPORT names (own rings
 # without it; check.sh gives each pass another), and the tests of each
 # transport's core on the other two as well: test_own_tcpdump_echo and so on.
